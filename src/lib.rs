@@ -1,0 +1,9 @@
+//! oscal-stig: DISA STIGs as OSCAL, and assessments of MKE / Kubernetes against them.
+//!
+//! Data flows one way: `content` (catalogs, profiles, STIGs) -> collection -> assessment ->
+//! emitted documents. This crate root only wires the modules together.
+
+pub mod content;
+pub mod ids;
+pub mod oscal;
+pub mod resolve;
