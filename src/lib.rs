@@ -7,3 +7,5 @@ pub mod content;
 pub mod ids;
 pub mod oscal;
 pub mod resolve;
+pub mod stig;
+pub mod xml;

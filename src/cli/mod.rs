@@ -1,7 +1,13 @@
 //! The command line: argument parsing and rendering for people. Library errors are typed;
 //! here they become one readable line and an exit code.
 
+/// `println!` through [`print`].
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::print(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 mod resolve;
+mod stig;
 mod validate;
 
 use std::path::PathBuf;
@@ -45,8 +51,55 @@ enum Command {
         #[arg(long)]
         timestamp: Option<String>,
     },
-    /// List the built-in catalogs and baseline profiles.
+    /// List the built-in catalogs, baselines and STIG profiles.
     Catalogs,
+    /// Build OSCAL profiles from DISA STIG content.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Inspect STIGs.
+    #[command(subcommand)]
+    Stig(StigCommand),
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Turn a DISA XCCDF benchmark (or STIG zip) into an OSCAL profile over NIST SP 800-53.
+    FromXccdf {
+        /// The *_Manual-xccdf.xml, an SCAP data stream, or the STIG zip.
+        xccdf: PathBuf,
+        /// DISA CCI list (default: the shipped U_CCI_List.xml).
+        #[arg(long)]
+        cci: Option<PathBuf>,
+        /// Catalog to import: nist-800-53-rev5, nist-800-53-rev4, or a catalog file.
+        #[arg(long, default_value = "nist-800-53-rev5")]
+        catalog: String,
+        /// Which CCI references to follow (default: from the built-in catalog's revision, else rev5).
+        #[arg(long, value_parser = parse_revision)]
+        revision: Option<oscal_stig::stig::cci::Revision>,
+        /// Output file (default: standard output).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StigCommand {
+    /// List a STIG's rules: id, severity, STIG id, title, 800-53 controls.
+    Info {
+        /// A built-in STIG (mke, kubernetes, ...), a STIG profile, an XCCDF file or a STIG zip.
+        stig: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: stig::Format,
+    },
+}
+
+fn parse_revision(s: &str) -> Result<oscal_stig::stig::cci::Revision, String> {
+    use oscal_stig::stig::cci::Revision;
+    match s {
+        "rev4" | "4" => Ok(Revision::Rev4),
+        "rev5" | "5" => Ok(Revision::Rev5),
+        _ => Err(format!("\"{s}\" is not rev4 or rev5")),
+    }
 }
 
 pub fn run() -> ExitCode {
@@ -54,9 +107,13 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Validate { files } => validate::run(&files),
         Command::Resolve { profile, out, timestamp } => resolve::run(&profile, out.as_deref(), timestamp),
+        Command::Profile(ProfileCommand::FromXccdf { xccdf, cci, catalog, revision, out }) => {
+            stig::from_xccdf(&xccdf, cci.as_deref(), &catalog, revision, out.as_deref())
+        }
+        Command::Stig(StigCommand::Info { stig: what, format }) => stig::info(&what, format),
         Command::Catalogs => {
             for b in oscal_stig::content::BUILTINS {
-                println!("{:<28} {:<10} {}", b.name, b.model.root_key(), b.description);
+                outln!("{:<28} {:<10} {}", b.name, b.model.root_key(), b.description);
             }
             exit::OK
         }
@@ -70,14 +127,29 @@ pub(crate) fn report(err: &anyhow::Error) {
     eprintln!("error: {}", chain.join(": "));
 }
 
+/// Writes to stdout. A closed pipe (`oscal-stig stig info mke | head`) ends output quietly
+/// instead of panicking the way `println!` does.
+pub(crate) fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(exit::UNUSABLE as i32);
+    }
+}
+
+
 /// Writes a document to a file, or to stdout when no file is given.
 pub(crate) fn write_output(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
     use anyhow::Context;
     match out {
         Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
         None => {
-            use std::io::Write;
-            std::io::stdout().write_all(text.as_bytes()).context("cannot write to standard output")
+            print(text);
+            Ok(())
         }
     }
 }

@@ -19,13 +19,13 @@ fn validate_one(path: &Path) -> u8 {
             exit::UNUSABLE
         }
         Ok((model, errors)) if errors.is_empty() => {
-            println!("{shown}: valid {model} (OSCAL {SCHEMA_VERSION} schema)");
+            outln!("{shown}: valid {model} (OSCAL {SCHEMA_VERSION} schema)");
             exit::OK
         }
         Ok((model, errors)) => {
-            println!("{shown}: invalid {model}: {} schema error{}", errors.len(), if errors.len() == 1 { "" } else { "s" });
+            outln!("{shown}: invalid {model}: {} schema error{}", errors.len(), if errors.len() == 1 { "" } else { "s" });
             for e in &errors {
-                println!("  {e}");
+                outln!("  {e}");
             }
             exit::FAILED
         }

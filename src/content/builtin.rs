@@ -17,6 +17,8 @@ pub struct Builtin {
     pub model: Model,
     pub description: &'static str,
     pub bytes: &'static [u8],
+    /// A STIG profile (rules as parts), as opposed to a NIST catalog or baseline.
+    pub is_stig: bool,
 }
 
 macro_rules! builtin {
@@ -27,6 +29,20 @@ macro_rules! builtin {
             model: $model,
             description: $desc,
             bytes: include_bytes!(concat!("../../catalogs/", $file)),
+            is_stig: false,
+        }
+    };
+}
+
+macro_rules! stig {
+    ($name:literal, $file:literal, $desc:literal) => {
+        Builtin {
+            name: $name,
+            file_name: $file,
+            model: Model::Profile,
+            description: $desc,
+            bytes: include_bytes!(concat!("../../profiles/", $file)),
+            is_stig: true,
         }
     };
 }
@@ -50,6 +66,14 @@ pub static BUILTINS: &[Builtin] = &[
         "NIST SP 800-53 Rev. 4 MODERATE baseline"),
     builtin!("nist-800-53-rev4-high", "NIST_SP-800-53_rev4_HIGH-baseline_profile.json", Model::Profile,
         "NIST SP 800-53 Rev. 4 HIGH baseline"),
+    stig!("mke", "mke_stig_v2r1_rev5_profile.json",
+        "Mirantis Kubernetes Engine STIG V2R1 over NIST SP 800-53 Rev. 5"),
+    stig!("mke-rev4", "mke_stig_v2r1_rev4_profile.json",
+        "Mirantis Kubernetes Engine STIG V2R1 over NIST SP 800-53 Rev. 4"),
+    stig!("kubernetes", "kubernetes_stig_v1r11_rev5_profile.json",
+        "Kubernetes STIG V1R11 over NIST SP 800-53 Rev. 5"),
+    stig!("kubernetes-rev4", "kubernetes_stig_v1r11_rev4_profile.json",
+        "Kubernetes STIG V1R11 over NIST SP 800-53 Rev. 4"),
 ];
 
 impl Builtin {
@@ -65,9 +89,6 @@ impl Builtin {
         BUILTINS.iter().find(|b| b.file_name == file)
     }
 
-    pub fn names() -> Vec<&'static str> {
-        BUILTINS.iter().map(|b| b.name).collect()
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
