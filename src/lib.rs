@@ -3,9 +3,13 @@
 //! Data flows one way: `content` (catalogs, profiles, STIGs) -> collection -> assessment ->
 //! emitted documents. This crate root only wires the modules together.
 
+pub mod assess;
 pub mod content;
+pub mod evidence;
 pub mod ids;
 pub mod oscal;
+pub mod policy;
+pub mod probe;
 pub mod resolve;
 pub mod stig;
 pub mod xml;

@@ -1,0 +1,232 @@
+//! Evidence snapshots: everything a probe collected, on disk, so an assessment can be re-run
+//! offline (air-gapped sites) and must then give the same bytes.
+//!
+//! Layout of a snapshot directory:
+//!   manifest.json           format, tool, target, collection start/end
+//!   records.jsonl           one [`Record`] per call (endpoint, time, status, sha256 of the raw
+//!                           body, where the stored body is), sorted by endpoint
+//!   docker/<name>.json      bodies of single calls (/info, /containers/json, ...)
+//!   docker/inspect.jsonl    per-container bodies, one `{"key": id, "body": ...}` per line
+//!   docker/top.jsonl          (many small files would be slow at 50,000 containers)
+//!
+//! Bodies are stored after [`redact`]ion: secret values never reach the disk.
+
+pub mod redact;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::stig::xccdf::hex_sha256;
+
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub tool: String,
+    /// What was probed, without credentials (e.g. `unix:///var/run/docker.sock`).
+    pub target: String,
+    pub started: String,
+    pub finished: String,
+}
+
+/// One call a probe made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// `docker`, later `mke`, `kubernetes`, `msr`.
+    pub source: String,
+    /// Method and path, e.g. `GET /containers/json?all=1`.
+    pub endpoint: String,
+    pub time: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// SHA-256 of the body as received (before redaction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Where the stored (redacted) body is: a file, or `file#key` for a `.jsonl` line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored: Option<String>,
+    /// How many values redaction removed from the stored body.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub redacted: usize,
+    /// Why the call gave nothing usable (connection, timeout, HTTP status, malformed body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("evidence {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("evidence {path}: {message}")]
+    Corrupt { path: PathBuf, message: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EvidenceError + '_ {
+    move |source| EvidenceError::Io { path: path.to_path_buf(), source }
+}
+
+/// Writes a snapshot while a probe runs. Thread-safe: per-container calls arrive concurrently.
+pub struct SnapshotWriter {
+    dir: PathBuf,
+    records: Mutex<Vec<Record>>,
+    lines: Mutex<HashMap<String, BufWriter<File>>>,
+}
+
+impl SnapshotWriter {
+    pub fn create(dir: &Path) -> Result<SnapshotWriter, EvidenceError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        Ok(SnapshotWriter { dir: dir.to_path_buf(), records: Mutex::new(Vec::new()), lines: Mutex::new(HashMap::new()) })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stores a single-call body under `rel` (e.g. `docker/info.json`).
+    pub fn put(&self, mut record: Record, rel: &str, body: &Value) -> Result<(), EvidenceError> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let text = serde_json::to_string_pretty(body).expect("JSON values serialize");
+        std::fs::write(&path, text + "\n").map_err(io(&path))?;
+        record.stored = Some(rel.to_string());
+        self.record(record);
+        Ok(())
+    }
+
+    /// Appends one keyed body to a `.jsonl` collection (e.g. `docker/inspect.jsonl`).
+    pub fn put_line(&self, mut record: Record, rel: &str, key: &str, body: &Value) -> Result<(), EvidenceError> {
+        let mut lines = self.lines.lock().expect("writer lock");
+        if !lines.contains_key(rel) {
+            let path = self.dir.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            let f = File::create(&path).map_err(io(&path))?;
+            lines.insert(rel.to_string(), BufWriter::new(f));
+        }
+        let w = lines.get_mut(rel).expect("just inserted");
+        let line = serde_json::to_string(&serde_json::json!({ "key": key, "body": body })).expect("JSON values serialize");
+        writeln!(w, "{line}").map_err(io(&self.dir.join(rel)))?;
+        record.stored = Some(format!("{rel}#{key}"));
+        drop(lines);
+        self.record(record);
+        Ok(())
+    }
+
+    /// Records a call whose body is not stored (an error, or a body that failed to parse).
+    pub fn record(&self, record: Record) {
+        self.records.lock().expect("writer lock").push(record);
+    }
+
+    pub fn finish(self, manifest: &Manifest) -> Result<(), EvidenceError> {
+        for (rel, mut w) in self.lines.into_inner().expect("writer lock") {
+            w.flush().map_err(io(&self.dir.join(rel)))?;
+        }
+        let mut records = self.records.into_inner().expect("writer lock");
+        records.sort_by(|a, b| (&a.source, &a.endpoint).cmp(&(&b.source, &b.endpoint)));
+        let path = self.dir.join("records.jsonl");
+        let mut w = BufWriter::new(File::create(&path).map_err(io(&path))?);
+        for r in &records {
+            writeln!(w, "{}", serde_json::to_string(r).expect("records serialize")).map_err(io(&path))?;
+        }
+        w.flush().map_err(io(&path))?;
+        let path = self.dir.join("manifest.json");
+        let text = serde_json::to_string_pretty(manifest).expect("manifest serializes") + "\n";
+        std::fs::write(&path, text).map_err(io(&path))
+    }
+}
+
+/// A snapshot opened for reading.
+pub struct Snapshot {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    pub records: Vec<Record>,
+    by_endpoint: HashMap<String, usize>,
+}
+
+impl Snapshot {
+    pub fn open(dir: &Path) -> Result<Snapshot, EvidenceError> {
+        let mpath = dir.join("manifest.json");
+        if !dir.is_dir() {
+            return Err(EvidenceError::Corrupt { path: dir.to_path_buf(), message: "not a directory (expected an evidence snapshot)".into() });
+        }
+        let text = std::fs::read_to_string(&mpath).map_err(io(&mpath))?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| EvidenceError::Corrupt { path: mpath.clone(), message: e.to_string() })?;
+        if manifest.format != FORMAT {
+            return Err(EvidenceError::Corrupt { path: mpath, message: format!("snapshot format {} (this tool reads {FORMAT})", manifest.format) });
+        }
+        let rpath = dir.join("records.jsonl");
+        let f = File::open(&rpath).map_err(io(&rpath))?;
+        let mut records = Vec::new();
+        for (i, line) in BufReader::new(f).lines().enumerate() {
+            let line = line.map_err(io(&rpath))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            records.push(serde_json::from_str(&line).map_err(|e| EvidenceError::Corrupt { path: rpath.clone(), message: format!("line {}: {e}", i + 1) })?);
+        }
+        let by_endpoint = records.iter().enumerate().map(|(i, r): (usize, &Record)| (format!("{} {}", r.source, r.endpoint), i)).collect();
+        Ok(Snapshot { dir: dir.to_path_buf(), manifest, records, by_endpoint })
+    }
+
+    pub fn record(&self, source: &str, endpoint: &str) -> Option<&Record> {
+        self.by_endpoint.get(&format!("{source} {endpoint}")).map(|&i| &self.records[i])
+    }
+
+    /// The stored body of a single call, or why there is none.
+    pub fn body(&self, source: &str, endpoint: &str) -> Result<Value, String> {
+        let r = self.record(source, endpoint).ok_or_else(|| format!("{endpoint} was not collected"))?;
+        if let Some(e) = &r.error {
+            return Err(format!("{endpoint} failed: {e}"));
+        }
+        let stored = r.stored.as_deref().ok_or_else(|| format!("{endpoint}: no stored body"))?;
+        let path = self.dir.join(stored);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{endpoint}: evidence file {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{endpoint}: evidence file {} is corrupt: {e}", path.display()))
+    }
+
+    /// Streams the lines of a keyed collection, calling `f(key, body)` for each.
+    pub fn each_line(&self, rel: &str, mut f: impl FnMut(&str, Value)) -> Result<(), EvidenceError> {
+        let path = self.dir.join(rel);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(EvidenceError::Io { path, source: e }),
+        };
+        #[derive(Deserialize)]
+        struct Line {
+            key: String,
+            body: Value,
+        }
+        for (i, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(io(&path))?;
+            let l: Line = serde_json::from_str(&line).map_err(|e| EvidenceError::Corrupt { path: path.clone(), message: format!("line {}: {e}", i + 1) })?;
+            f(&l.key, l.body);
+        }
+        Ok(())
+    }
+
+    /// SHA-256 of a stored file (so findings can cite exactly what they were decided on).
+    pub fn file_sha256(&self, rel: &str) -> Option<String> {
+        std::fs::read(self.dir.join(rel)).ok().map(|b| hex_sha256(&b))
+    }
+}
+
+/// A record for a call made now.
+pub fn new_record(source: &str, endpoint: &str, time: String) -> Record {
+    Record { source: source.into(), endpoint: endpoint.into(), time, status: None, sha256: None, stored: None, redacted: 0, error: None }
+}
