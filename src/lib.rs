@@ -5,6 +5,7 @@
 
 pub mod assess;
 pub mod content;
+pub mod emit;
 pub mod evidence;
 pub mod ids;
 pub mod oscal;

@@ -49,6 +49,29 @@ pub const RULES: &[(&str, RuleFn)] = &[
     ("V-260944", v260944),
 ];
 
+/// Decides every rule from an evidence snapshot: the one path for live and offline runs, so
+/// both give the same document.
+pub fn assess_snapshot(snap: &crate::evidence::Snapshot, policy: Option<&Policy>) -> super::Assessment {
+    let facts = DockerFacts::load(snap);
+    let (orchestrator, orchestrator_source) = orchestrator(&facts, policy);
+    let ctx = Ctx { facts: &facts, policy, orchestrator, orchestrator_source };
+    let results = RULES.iter().map(|(_, f)| f(&ctx)).collect();
+    let files = [
+        "docker/version.json", "docker/info.json", "docker/containers.json", crate::probe::docker::INSPECT_FILE,
+        crate::probe::docker::TOP_FILE, "docker/images.json", "docker/networks.json", "docker/secrets.json",
+        "docker/services.json", "docker/nodes.json",
+    ];
+    super::Assessment {
+        target: snap.manifest.target.clone(),
+        started: snap.manifest.started.clone(),
+        finished: snap.manifest.finished.clone(),
+        orchestrator: ctx.orchestrator_source.clone(),
+        results,
+        evidence_files: files.iter().filter_map(|f| snap.file_sha256(f).map(|h| (f.to_string(), h))).collect(),
+        manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
+    }
+}
+
 /// Decides every rule in [`RULES`].
 pub fn assess(facts: &DockerFacts, policy: Option<&Policy>) -> Vec<RuleResult> {
     let (orchestrator, orchestrator_source) = orchestrator(facts, policy);

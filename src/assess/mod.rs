@@ -104,3 +104,20 @@ impl RuleResult {
         self.subjects.iter().filter(|s| !s.ok)
     }
 }
+
+/// An assessment run: what was assessed, when (from the evidence), and every rule's result.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// What was probed (from the evidence manifest; no credentials).
+    pub target: String,
+    /// Collection start and end (RFC 3339), from the evidence: they pin the documents' dates.
+    pub started: String,
+    pub finished: String,
+    /// How the orchestrator was determined (reported in the results).
+    pub orchestrator: String,
+    pub results: Vec<RuleResult>,
+    /// Evidence files the results cite, with their SHA-256 (paths relative to the snapshot).
+    pub evidence_files: Vec<(String, String)>,
+    /// The snapshot's manifest digest, so the results name exactly what they were decided on.
+    pub manifest_sha256: String,
+}

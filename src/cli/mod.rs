@@ -6,6 +6,7 @@ macro_rules! outln {
     ($($arg:tt)*) => { $crate::cli::print(&format!("{}\n", format_args!($($arg)*))) };
 }
 
+mod assess;
 mod resolve;
 mod stig;
 mod validate;
@@ -59,6 +60,26 @@ enum Command {
     /// Inspect STIGs.
     #[command(subcommand)]
     Stig(StigCommand),
+    /// Assess a system against the MKE STIG and write OSCAL assessment-results.
+    #[command(subcommand)]
+    Assess(AssessCommand),
+    /// The site policy file.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum AssessCommand {
+    /// The MKE STIG rules the Docker Engine API decides (MKE exposes it through a client bundle).
+    Docker(assess::DockerArgs),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Print the JSON Schema of the policy file.
+    Schema,
+    /// Check a policy file and report the first problem.
+    Check { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -111,6 +132,21 @@ pub fn run() -> ExitCode {
             stig::from_xccdf(&xccdf, cci.as_deref(), &catalog, revision, out.as_deref())
         }
         Command::Stig(StigCommand::Info { stig: what, format }) => stig::info(&what, format),
+        Command::Assess(AssessCommand::Docker(args)) => assess::docker(&args),
+        Command::Policy(PolicyCommand::Schema) => {
+            print(&oscal_stig::policy::Policy::json_schema());
+            exit::OK
+        }
+        Command::Policy(PolicyCommand::Check { file }) => match oscal_stig::policy::Policy::load(&file) {
+            Ok(_) => {
+                outln!("{}: valid policy", file.display());
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::UNUSABLE
+            }
+        },
         Command::Catalogs => {
             for b in oscal_stig::content::BUILTINS {
                 outln!("{:<28} {:<10} {}", b.name, b.model.root_key(), b.description);

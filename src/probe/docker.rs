@@ -86,6 +86,7 @@ pub struct DockerClient {
 
 impl DockerClient {
     pub fn new(endpoint: &Endpoint, timeout: Duration) -> Result<DockerClient, ProbeError> {
+        super::tls::ensure_provider();
         let builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout).no_proxy();
         let (builder, base) = match endpoint {
             Endpoint::Unix(path) => (builder.unix_socket(path.clone()), "http://localhost".to_string()),

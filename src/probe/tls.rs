@@ -59,3 +59,13 @@ pub fn client_config(files: &TlsFiles) -> Result<rustls::ClientConfig, ProbeErro
         }
     }
 }
+
+/// reqwest (built without its own provider so the project has one TLS stack) needs a process
+/// default even for plain-HTTP clients: install ring's once.
+pub fn ensure_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Err means another provider is already installed, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

@@ -1,0 +1,136 @@
+//! `oscal-stig assess docker`: collect (or read) evidence, decide the rules, write OSCAL.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use oscal_stig::assess::{mke_docker, Assessment, Status};
+use oscal_stig::emit::assessment_results;
+use oscal_stig::evidence::Snapshot;
+use oscal_stig::oscal::OscalModel;
+use oscal_stig::policy::Policy;
+use oscal_stig::probe::docker::{collect, CollectOptions, DockerClient, Endpoint};
+use oscal_stig::stig::{RuleIndex, Severity};
+
+use super::{exit, report};
+
+#[derive(clap::Args)]
+pub struct DockerArgs {
+    /// Engine address: unix:///path, tcp://host:port (default: $DOCKER_HOST, else the local socket).
+    #[arg(long, conflicts_with_all = ["bundle", "evidence"])]
+    pub docker_host: Option<String>,
+    /// MKE client bundle directory (env.sh, ca.pem, cert.pem, key.pem): mTLS to MKE's Docker API.
+    #[arg(long, conflicts_with = "evidence")]
+    pub bundle: Option<PathBuf>,
+    /// Re-assess offline from an evidence snapshot instead of collecting.
+    #[arg(long)]
+    pub evidence: Option<PathBuf>,
+    /// Site policy (YAML): the SSP parameters. See examples/policy.yaml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Output directory: assessment-results.json, and evidence/ for a live run.
+    #[arg(long, default_value = "oscal-stig-out")]
+    pub out: PathBuf,
+    /// Exit 1 only for failed rules of at least this severity.
+    #[arg(long, value_enum, default_value = "low")]
+    pub fail_on: FailOn,
+    /// Seconds before one API call is abandoned.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Per-container calls in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FailOn {
+    High,
+    Medium,
+    Low,
+}
+
+impl FailOn {
+    fn counts(self, s: Severity) -> bool {
+        match self {
+            FailOn::High => s == Severity::High,
+            FailOn::Medium => s != Severity::Low,
+            FailOn::Low => true,
+        }
+    }
+}
+
+pub fn docker(args: &DockerArgs) -> u8 {
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            exit::UNUSABLE
+        }
+    }
+}
+
+fn run(args: &DockerArgs) -> anyhow::Result<u8> {
+    let policy = args.policy.as_deref().map(Policy::load).transpose()?;
+    let index = RuleIndex::load("mke")?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let evidence_dir = match &args.evidence {
+        Some(dir) => dir.clone(),
+        None => {
+            let endpoint = match (&args.docker_host, &args.bundle) {
+                (Some(h), _) => Endpoint::parse(h, std::env::var_os("DOCKER_CERT_PATH").map(PathBuf::from).as_deref())?,
+                (None, Some(b)) => Endpoint::from_bundle(b)?,
+                (None, None) => Endpoint::from_env()?,
+            };
+            let dir = args.out.join("evidence");
+            fresh_snapshot_dir(&dir)?;
+            let client = DockerClient::new(&endpoint, Duration::from_secs(args.timeout))?;
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            eprintln!("collecting from {} ...", endpoint.describe());
+            rt.block_on(collect(&client, &dir, &CollectOptions { concurrency: args.concurrency }))?;
+            dir
+        }
+    };
+    let snap = Snapshot::open(&evidence_dir)?;
+    let assessment = mke_docker::assess_snapshot(&snap, policy.as_ref());
+    let doc = assessment_results::build(&assessment, &index);
+    let out_file = args.out.join("assessment-results.json");
+    std::fs::write(&out_file, doc.to_json_pretty()).with_context(|| format!("cannot write {}", out_file.display()))?;
+    print_table(&assessment, &index);
+    eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
+
+    if assessment.results.iter().all(|r| !r.assessed) {
+        eprintln!("error: no rule could be assessed: {}", assessment.results.first().map(|r| r.reason.as_str()).unwrap_or(""));
+        return Ok(exit::UNUSABLE);
+    }
+    let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| args.fail_on.counts(i.severity)));
+    Ok(if gating { exit::FAILED } else { exit::OK })
+}
+
+/// A live run replaces the previous snapshot in OUT/evidence, and nothing else.
+fn fresh_snapshot_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        if !dir.join("manifest.json").is_file() && std::fs::read_dir(dir)?.next().is_some() {
+            bail!("{} exists and is not an evidence snapshot; refusing to overwrite it", dir.display());
+        }
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn print_table(a: &Assessment, index: &RuleIndex) {
+    outln!("{:<10} {:<8} {:<15} {:>7}  REASON", "RULE", "SEVERITY", "VERDICT", "FAILING");
+    for r in &a.results {
+        let sev = index.get(&r.rule).map(|i| i.severity.category()).unwrap_or("?");
+        let reason: String = r.reason.chars().take(110).collect();
+        outln!("{:<10} {:<8} {:<15} {:>7}  {}", r.rule, sev, r.status.as_str(), r.failing().count(), reason);
+    }
+    let count = |s: Status| a.results.iter().filter(|r| r.status == s).count();
+    outln!(
+        "{} rules: {} pass, {} fail, {} not applicable, {} not reviewed",
+        a.results.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::NotApplicable),
+        count(Status::NotReviewed)
+    );
+}
