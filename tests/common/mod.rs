@@ -71,3 +71,43 @@ pub fn control_ids(catalog: &serde_json::Value) -> Vec<String> {
     groups(&catalog["groups"], &mut out);
     out
 }
+
+/// The private real Docker Engine that scripts/docker-test-env.sh starts (unix socket,
+/// client bundle dir, canary secret). Absent outside CI: skip loudly; in CI: fail.
+pub struct Engine {
+    pub host: String,
+    pub bundle: PathBuf,
+    pub canary: String,
+}
+
+pub fn engine() -> Option<Engine> {
+    match (std::env::var("OSCAL_STIG_TEST_DOCKER_HOST"), std::env::var("OSCAL_STIG_TEST_BUNDLE"), std::env::var("OSCAL_STIG_CANARY")) {
+        (Ok(host), Ok(bundle), Ok(canary)) => Some(Engine { host, bundle: PathBuf::from(bundle), canary }),
+        _ if std::env::var_os("CI").is_some() => panic!("the test Docker Engine is not set up (run the tests through scripts/test.sh)"),
+        _ => {
+            eprintln!("\n*** SKIPPED: no test Docker Engine (OSCAL_STIG_TEST_DOCKER_HOST unset); run scripts/test.sh ***\n");
+            None
+        }
+    }
+}
+
+/// Verdict, failing subject names and excepted subject names of a rule in assessment-results.
+pub fn verdict(ar: &serde_json::Value, rule: &str) -> (String, Vec<String>, Vec<String>) {
+    let result = &ar["assessment-results"]["results"][0];
+    let finding = result["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap_or_else(|| panic!("no finding for {rule}"));
+    let prop = |name: &str| finding["props"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["value"].as_str().unwrap().to_string());
+    let names = |group: &str| -> Vec<String> {
+        let mut v: Vec<String> = result["observations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["props"].as_array().unwrap().iter().any(|p| p["name"] == "vuln-id" && p["value"] == rule))
+            .filter(|o| o["props"].as_array().unwrap().iter().any(|p| p["name"] == "subject-group" && p["value"] == group))
+            .flat_map(|o| o["subjects"].as_array().cloned().unwrap_or_default())
+            .map(|s| s["title"].as_str().unwrap().split_once(' ').unwrap().1.to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    (prop("verdict").unwrap(), names("failed"), names("excepted"))
+}
