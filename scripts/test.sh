@@ -1,6 +1,30 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine, then runs them.
+#  - Debian packages: docker.io (a real Docker Engine), busybox-static (the test image),
+#    openssl (the test engine's TLS material).
+#  - A private dockerd (own socket, data root, exec root; --iptables=false) with the test
+#    containers; stopped and removed on exit, also when tests fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+[ -x /bin/busybox ] || command -v busybox >/dev/null || need+=(busybox-static)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "warning: missing ${need[*]} (not root, not installing): engine tests will skip" >&2
+  fi
+fi
+
+engine_dir=$(mktemp -d /tmp/oscal-stig-engine.XXXXXX)
+cleanup() { scripts/docker-test-env.sh stop "$engine_dir" || true; }
+trap cleanup EXIT
+if command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
+  eval "$(scripts/docker-test-env.sh start "$engine_dir")"
+fi
 
 cargo test --locked --all-targets "$@"

@@ -188,6 +188,7 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
         if let Some(i) = info {
             props.extend([p("rule-id", i.rule_id.clone()), p("stig-id", i.stig_id.clone()), p("severity", i.severity.as_str()), p("category", i.severity.category())]);
             props.extend(i.ccis.iter().map(|c| p("cci", c.clone())));
+            props.extend(i.controls.iter().map(|c| p("control", c.clone())));
         }
         let related_risks = if r.status == Status::Fail {
             let risk_uuid = uuid_v5(&["risk", &result_uuid, &r.rule]).to_string();
