@@ -94,7 +94,9 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
     let assessment = mke_docker::assess_snapshot(&snap, policy.as_ref());
     let doc = assessment_results::build(&assessment, &index);
     let out_file = args.out.join("assessment-results.json");
-    std::fs::write(&out_file, doc.to_json_pretty()).with_context(|| format!("cannot write {}", out_file.display()))?;
+    let file = std::fs::File::create(&out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    doc.write_json_pretty(&mut w).and_then(|_| std::io::Write::flush(&mut w)).with_context(|| format!("cannot write {}", out_file.display()))?;
     print_table(&assessment, &index);
     eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
 

@@ -264,9 +264,25 @@ pub trait OscalModel: Serialize + DeserializeOwned {
     /// Pretty JSON with a trailing newline: the one serialization every emitter uses, so
     /// output is byte-stable.
     fn to_json_pretty(&self) -> String {
-        let mut s = serde_json::to_string_pretty(&self.to_value()).expect("JSON values always serialize");
-        s.push('\n');
-        s
+        let mut buf = Vec::new();
+        self.write_json_pretty(&mut buf).expect("writing to memory does not fail");
+        String::from_utf8(buf).expect("serde_json writes UTF-8")
+    }
+
+    /// [`to_json_pretty`](Self::to_json_pretty) straight to a writer, without building a JSON
+    /// tree first (an assessment of 50,000 containers is over 100 MB of JSON).
+    fn write_json_pretty<W: std::io::Write>(&self, mut w: W) -> std::io::Result<()> {
+        struct Wrapped<'a, T>(&'a str, &'a T);
+        impl<T: Serialize> Serialize for Wrapped<'_, T> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry(self.0, self.1)?;
+                m.end()
+            }
+        }
+        serde_json::to_writer_pretty(&mut w, &Wrapped(Self::MODEL.root_key(), self)).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
     }
 }
 
