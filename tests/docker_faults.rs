@@ -1,5 +1,5 @@
 //! Faults a real engine will not produce on demand: a local fake Docker Engine on a unix
-//! socket answers with the recorded answers of a real engine (tests/fixtures/docker-snapshot)
+//! socket answers with the recorded answers of a real engine (examples/docker-snapshot)
 //! and injects a 403, a 401, a container removed between list and inspect, a malformed body
 //! and a hanging call. Each run must finish, mark exactly the affected rules "not assessed:
 //! <reason>", and write everything else.
@@ -16,7 +16,7 @@ use common::verdict;
 use serde_json::Value;
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docker-snapshot")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot")
 }
 
 #[derive(Clone)]
