@@ -19,6 +19,8 @@ pub struct RuleInfo {
     pub severity: Severity,
     pub weight: String,
     pub srg_id: String,
+    /// DISA's product identifier for the STIG (STIG Viewer's TargetKey).
+    pub target_key: Option<String>,
     pub title: String,
     pub discussion: String,
     /// Manual check text (absent for SCAP-only rules).
@@ -107,6 +109,7 @@ fn parse_rule(part: &Part, control: Option<&str>) -> Result<RuleInfo, IndexError
         severity,
         weight: one(part, "weight").unwrap_or_default(),
         srg_id: one(part, "srg-id").unwrap_or_default(),
+        target_key: one(part, "target-key"),
         title: part.title.clone().unwrap_or_default(),
         discussion: sub(part, "discussion").and_then(|p| p.prose.clone()).unwrap_or_default(),
         check: check.and_then(|c| c.prose.clone()),

@@ -66,6 +66,7 @@ pub fn rule_part(rule: &Rule, id: Option<String>, statements: &[String]) -> Part
         prop("category", rule.severity.category()),
         prop("weight", &rule.weight),
         prop("srg-id", &rule.group_title),
+        rule.reference_id.as_deref().and_then(|t| prop("target-key", t)),
     ]
     .into_iter()
     .flatten()

@@ -56,6 +56,8 @@ pub struct Rule {
     pub fix_id: String,
     /// Every `ident`: CCIs and legacy V-/SV- ids, in document order.
     pub idents: Vec<Ident>,
+    /// The rule reference's `dc:identifier` (DISA's product id; STIG Viewer's TargetKey).
+    pub reference_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -245,6 +247,7 @@ fn read_rule(rule: &Element, group_id: &str, group_title: &str, shown: &str) -> 
             .or_else(|| rule.child("fix").and_then(|f| f.attr("id")))
             .unwrap_or_default()
             .to_string(),
+        reference_id: rule.child("reference").and_then(|r| r.child_text("identifier")).filter(|i| !i.trim().is_empty()),
         idents: rule
             .children_named("ident")
             .map(|i| Ident { system: i.attr("system").unwrap_or_default().to_string(), value: i.text().trim().to_string() })
