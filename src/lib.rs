@@ -4,6 +4,7 @@
 //! emitted documents. This crate root only wires the modules together.
 
 pub mod assess;
+pub mod checklist;
 pub mod content;
 pub mod emit;
 pub mod evidence;

@@ -44,8 +44,10 @@ fn vuln(v: &Element) -> Vuln {
     }
 }
 
+/// A raw carriage return would be normalised away by the next XML reader: STIG Viewer writes
+/// it as a character reference, and so do we.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\r', "&#xD;")
 }
 
 /// Writes a checklist as CKL; `producer` goes in the leading comment.

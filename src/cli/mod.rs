@@ -7,6 +7,7 @@ macro_rules! outln {
 }
 
 mod assess;
+mod checklist;
 mod resolve;
 mod stig;
 mod validate;
@@ -66,6 +67,35 @@ enum Command {
     /// The site policy file.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// STIG Viewer checklists (CKL, CKLB): write them from assessment-results, import them.
+    #[command(subcommand)]
+    Checklist(ChecklistCommand),
+    /// Merge an assessor's checklist (manual verdicts) into assessment-results.
+    Merge {
+        /// The assessment-results to complete.
+        results: PathBuf,
+        /// The assessor's checklist (CKL or CKLB).
+        checklist: PathBuf,
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChecklistCommand {
+    /// Write a STIG Viewer 2 checklist (.ckl).
+    Ckl(checklist::WriteArgs),
+    /// Write a STIG Viewer 3 checklist (.cklb).
+    Cklb(checklist::WriteArgs),
+    /// Read a checklist (.ckl or .cklb) into OSCAL assessment-results.
+    Import {
+        file: PathBuf,
+        /// Pin the document's date (RFC 3339) for byte-identical output.
+        #[arg(long)]
+        timestamp: Option<String>,
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -133,6 +163,10 @@ pub fn run() -> ExitCode {
         }
         Command::Stig(StigCommand::Info { stig: what, format }) => stig::info(&what, format),
         Command::Assess(AssessCommand::Docker(args)) => assess::docker(&args),
+        Command::Checklist(ChecklistCommand::Ckl(args)) => checklist::write_ckl(&args),
+        Command::Checklist(ChecklistCommand::Cklb(args)) => checklist::write_cklb(&args),
+        Command::Checklist(ChecklistCommand::Import { file, timestamp, out }) => checklist::import(&file, timestamp, out.as_deref()),
+        Command::Merge { results, checklist: manual, out } => checklist::merge(&results, &manual, out.as_deref()),
         Command::Policy(PolicyCommand::Schema) => {
             print(&oscal_stig::policy::Policy::json_schema());
             exit::OK

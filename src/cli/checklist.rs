@@ -1,0 +1,112 @@
+//! `oscal-stig checklist ckl|cklb|import` and `oscal-stig merge`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use oscal_stig::checklist::results::{self, AssetInfo};
+use oscal_stig::checklist::{ckl, Checklist};
+use oscal_stig::oscal::{AssessmentResults, OscalModel};
+use oscal_stig::stig::RuleIndex;
+
+use super::{exit, report, write_output};
+
+#[derive(clap::Args)]
+pub struct WriteArgs {
+    /// OSCAL assessment-results (from `assess`, `checklist import` or `merge`).
+    #[arg(long)]
+    pub results: PathBuf,
+    /// STIG of the assessment: a built-in name or a STIG profile (default: mke).
+    #[arg(long, default_value = "mke")]
+    pub stig: String,
+    #[arg(long, default_value = "")]
+    pub host_name: String,
+    #[arg(long, default_value = "")]
+    pub host_ip: String,
+    #[arg(long, default_value = "")]
+    pub host_mac: String,
+    #[arg(long, default_value = "")]
+    pub host_fqdn: String,
+    /// None, Workstation, Member Server or Domain Controller, as STIG Viewer offers.
+    #[arg(long, default_value = "None")]
+    pub role: String,
+    #[arg(long, default_value = "")]
+    pub tech_area: String,
+    #[arg(long, default_value = "")]
+    pub target_comment: String,
+    /// Output file (default: standard output).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+}
+
+fn guard(f: impl FnOnce() -> anyhow::Result<()>) -> u8 {
+    match f() {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            report(&e);
+            exit::UNUSABLE
+        }
+    }
+}
+
+/// The checklist for an assessment, and the original bytes when it was imported from one.
+fn checklist_for(args: &WriteArgs) -> anyhow::Result<(Checklist, Option<Vec<u8>>, AssessmentResults)> {
+    let ar = AssessmentResults::from_file(&args.results).with_context(|| format!("--results {}", args.results.display()))?;
+    if let Some((c, _, bytes)) = results::checklist_of_import(&ar) {
+        return Ok((c, Some(bytes), ar));
+    }
+    let index = RuleIndex::load(&args.stig)?;
+    let asset = AssetInfo {
+        host_name: args.host_name.clone(),
+        host_ip: args.host_ip.clone(),
+        host_mac: args.host_mac.clone(),
+        host_fqdn: args.host_fqdn.clone(),
+        role: args.role.clone(),
+        tech_area: args.tech_area.clone(),
+        comment: args.target_comment.clone(),
+    };
+    Ok((results::from_assessment(&ar, &index, &asset), None, ar))
+}
+
+pub fn write_ckl(args: &WriteArgs) -> u8 {
+    guard(|| {
+        let (c, _, _) = checklist_for(args)?;
+        write_output(args.out.as_deref(), &ckl::write(&c, concat!("oscal-stig ", env!("CARGO_PKG_VERSION"), " (STIG Viewer 2 CKL)")))
+    })
+}
+
+pub fn write_cklb(args: &WriteArgs) -> u8 {
+    guard(|| {
+        let (c, base, ar) = checklist_for(args)?;
+        let title = args.out.as_deref().and_then(Path::file_stem).map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "oscal-stig".into());
+        let v = results::to_cklb(&c, base.as_deref(), &title, &oscal_stig::ids::uuid_v5(&["cklb", &ar.uuid]).to_string());
+        write_output(args.out.as_deref(), &(serde_json::to_string_pretty(&v)? + "\n"))
+    })
+}
+
+pub fn import(file: &Path, timestamp: Option<String>, out: Option<&Path>) -> u8 {
+    guard(|| {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let shown = file.display().to_string();
+        let c = Checklist::parse(&shown, &bytes)?;
+        let ts = timestamp.unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let name = file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let ar = results::import(&c, &name, &bytes, &ts);
+        write_output(out, &ar.to_json_pretty())?;
+        let n: usize = c.stigs.iter().map(|s| s.vulns.len()).sum();
+        eprintln!("imported {n} rules from {} STIG(s)", c.stigs.len());
+        Ok(())
+    })
+}
+
+pub fn merge(results_file: &Path, manual: &Path, out: Option<&Path>) -> u8 {
+    guard(|| {
+        let mut ar = AssessmentResults::from_file(results_file).with_context(|| format!("{}", results_file.display()))?;
+        let bytes = std::fs::read(manual).with_context(|| format!("cannot read {}", manual.display()))?;
+        let c = Checklist::parse(&manual.display().to_string(), &bytes)?;
+        let name = manual.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let n = results::merge(&mut ar, &c, &name, &bytes).map_err(anyhow::Error::msg)?;
+        write_output(out, &ar.to_json_pretty())?;
+        eprintln!("merged {n} assessor verdicts or comments from {}", manual.display());
+        Ok(())
+    })
+}
