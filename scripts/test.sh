@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what the tests need on a fresh machine, then runs them.
 #  - Debian packages: docker.io (a real Docker Engine), busybox-static (the test image),
-#    openssl (the test engine's TLS material).
+#    openssl (the test engine's TLS material), libxml2-utils (xmllint: CKL files checked
+#    against DISA's checklist schema), chromium (the HTML report rendered headless).
 #  - A private dockerd (own socket, data root, exec root; --iptables=false) with the test
 #    containers; stopped and removed on exit, also when tests fail.
 set -euo pipefail
@@ -11,6 +12,8 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /bin/busybox ] || command -v busybox >/dev/null || need+=(busybox-static)
 command -v openssl >/dev/null || need+=(openssl)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

@@ -43,7 +43,14 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
     let mut root: Option<Element> = None;
     loop {
         let pos = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| fail(reader.error_position(), e.to_string()))?;
+        let event = reader.read_event().map_err(|e| {
+            let at = reader.error_position();
+            let mut message = e.to_string();
+            if at as usize + 1 >= text.trim_end().len() || message.contains("end of input") {
+                message.push_str(" (the document ends early: truncated?)");
+            }
+            fail(at, message)
+        })?;
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(fail(pos, "content after the root element".into()));

@@ -39,7 +39,6 @@ const ASSET: &[(&str, &str)] = &[
     ("HOST_FQDN", "fqdn"),
     ("TARGET_COMMENT", "comments"),
     ("TECH_AREA", "technology_area"),
-    ("TARGET_KEY", "target_key"),
     ("WEB_OR_DATABASE", "is_web_database"),
     ("WEB_DB_SITE", "web_db_site"),
     ("WEB_DB_INSTANCE", "web_db_instance"),
@@ -86,6 +85,10 @@ pub fn from_value(v: &Value) -> Result<Checklist, String> {
     if let Some(m) = target.get("classification").and_then(Value::as_str) {
         asset.insert(2, ("MARKING".into(), m.to_string()));
     }
+    // CKL keeps the target key with the asset; CKLB with each STIG.
+    let key = stigs.first().map(|st| s(st, "reference_identifier")).unwrap_or_default();
+    let at = asset.iter().position(|(k, _)| k == "WEB_OR_DATABASE").unwrap_or(asset.len());
+    asset.insert(at, ("TARGET_KEY".into(), key));
     let mut out = Vec::new();
     for st in stigs {
         let mut info: Vec<(String, Option<String>)> = vec![
@@ -124,6 +127,10 @@ pub fn from_value(v: &Value) -> Result<Checklist, String> {
                     "TargetKey" => {
                         let tk = s(r, key);
                         data.push((k.to_string(), if tk.is_empty() { s(r, "reference_identifier") } else { tk }));
+                    }
+                    "STIGRef" if s(r, key).is_empty() => {
+                        // STIG Viewer 3 does not store it; STIG Viewer 2 writes "<title> :: Version V, <release>".
+                        data.push((k.to_string(), format!("{} :: Version {}, {}", s(st, "stig_name"), s(st, "version"), s(st, "release_info"))));
                     }
                     _ => data.push((k.to_string(), s(r, key))),
                 }
@@ -232,8 +239,6 @@ fn rule_value(v: &Vuln, stig_uuid: &str) -> Value {
         "comments": v.comments,
         "finding_details": v.finding_details,
         "srg_id": a("Group_Title"),
-        "stig_ref": a("STIGRef"),
-        "target_key": a("TargetKey"),
     })
 }
 

@@ -428,7 +428,8 @@ pub fn merge(ar: &mut AssessmentResults, manual: &Checklist, file_name: &str, by
             for r in &mut result.risks {
                 if f.related_risks.iter().any(|rr| rr.risk_uuid == r.uuid) && v.status != "Open" {
                     r.status = "closed".into();
-                    r.remarks = Some(format!("Assessor marked {} ({file_name}).", v.status));
+                    r.props.retain(|x| x.name != "closed-by");
+                    r.props.push(p("closed-by", format!("assessor marked {} in {file_name}", v.status)));
                 }
             }
         }

@@ -192,8 +192,6 @@ pub struct Risk {
     pub remediations: Vec<Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related_observations: Vec<RelatedObservation>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remarks: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
