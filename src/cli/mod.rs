@@ -8,6 +8,7 @@ macro_rules! outln {
 
 mod assess;
 mod checklist;
+mod documents;
 mod resolve;
 mod stig;
 mod validate;
@@ -70,6 +71,48 @@ enum Command {
     /// STIG Viewer checklists (CKL, CKLB): write them from assessment-results, import them.
     #[command(subcommand)]
     Checklist(ChecklistCommand),
+    /// Write an OSCAL component-definition for MKE (the STIG rules as implemented requirements).
+    ComponentDefinition {
+        /// A built-in STIG (mke, kubernetes, ...) or a STIG profile.
+        #[arg(long, default_value = "mke")]
+        stig: String,
+        /// Assessment-results: implementation status then follows the verdicts.
+        #[arg(long)]
+        results: Option<PathBuf>,
+        /// The component's title.
+        #[arg(long, default_value = "Mirantis Kubernetes Engine")]
+        title: String,
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+    /// Write an OSCAL POA&M: one item per open finding, scheduled by severity.
+    Poam {
+        #[arg(long)]
+        results: PathBuf,
+        /// Days to remediate a CAT I finding.
+        #[arg(long, default_value_t = 30)]
+        cat1_days: i64,
+        /// Days to remediate a CAT II finding.
+        #[arg(long, default_value_t = 90)]
+        cat2_days: i64,
+        /// Days to remediate a CAT III finding.
+        #[arg(long, default_value_t = 180)]
+        cat3_days: i64,
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+    /// Write a readable report (HTML, one self-contained file, or Markdown).
+    Report {
+        #[arg(long)]
+        results: PathBuf,
+        #[arg(long, value_enum, default_value = "html")]
+        format: documents::ReportFormat,
+        /// The STIG the results are for (for fix texts).
+        #[arg(long, default_value = "mke")]
+        stig: String,
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
     /// Merge an assessor's checklist (manual verdicts) into assessment-results.
     Merge {
         /// The assessment-results to complete.
@@ -166,6 +209,11 @@ pub fn run() -> ExitCode {
         Command::Checklist(ChecklistCommand::Ckl(args)) => checklist::write_ckl(&args),
         Command::Checklist(ChecklistCommand::Cklb(args)) => checklist::write_cklb(&args),
         Command::Checklist(ChecklistCommand::Import { file, timestamp, out }) => checklist::import(&file, timestamp, out.as_deref()),
+        Command::ComponentDefinition { stig, results, title, out } => documents::component_definition(&stig, results.as_deref(), &title, out.as_deref()),
+        Command::Poam { results, cat1_days, cat2_days, cat3_days, out } => {
+            documents::poam(&results, oscal_stig::emit::poam::Deadlines { cat1: cat1_days, cat2: cat2_days, cat3: cat3_days }, out.as_deref())
+        }
+        Command::Report { results, format, stig, out } => documents::report(&results, format, &stig, out.as_ref()),
         Command::Merge { results, checklist: manual, out } => checklist::merge(&results, &manual, out.as_deref()),
         Command::Policy(PolicyCommand::Schema) => {
             print(&oscal_stig::policy::Policy::json_schema());

@@ -1,0 +1,138 @@
+//! A readable report of assessment-results (HTML, single self-contained file, or Markdown):
+//! summary by severity and verdict, every rule, and each failure with its subjects, evidence
+//! and DISA's fix.
+
+use serde::Serialize;
+
+use crate::oscal::assessment_results::AssessmentResults;
+use crate::oscal::Property;
+use crate::stig::{RuleIndex, NS};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+}
+
+#[derive(Serialize)]
+struct Row {
+    severity: &'static str,
+    pass: usize,
+    fail: usize,
+    na: usize,
+    nr: usize,
+    total: usize,
+}
+
+#[derive(Serialize)]
+struct Rule {
+    vuln_id: String,
+    category: String,
+    verdict: String,
+    title: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct Evidence {
+    endpoint: String,
+    href: Option<String>,
+    sha256: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Failure {
+    vuln_id: String,
+    category: String,
+    title: String,
+    reason: String,
+    subjects: Vec<String>,
+    evidence: Vec<Evidence>,
+    fix: String,
+}
+
+fn prop<'a>(props: &'a [Property], name: &str) -> Option<&'a str> {
+    props.iter().find(|p| p.name == name && p.ns.as_deref() == Some(NS)).map(|p| p.value.as_str())
+}
+
+pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format) -> String {
+    let result = ar.results.first();
+    let findings = result.map(|r| r.findings.as_slice()).unwrap_or(&[]);
+    let mut rules = Vec::new();
+    let mut failures = Vec::new();
+    let cats = ["CAT I", "CAT II", "CAT III"];
+    let mut rows: Vec<Row> = cats.iter().map(|c| Row { severity: c, pass: 0, fail: 0, na: 0, nr: 0, total: 0 }).collect();
+    for f in findings {
+        let vuln = f.target.target_id.clone();
+        let info = index.and_then(|i| i.get(&vuln));
+        let category = prop(&f.props, "category").map(str::to_string).or_else(|| info.map(|i| i.severity.category().to_string())).unwrap_or_else(|| "-".into());
+        let verdict = prop(&f.props, "verdict").unwrap_or("not-reviewed").to_string();
+        let title = f.target.title.clone().or_else(|| info.map(|i| i.title.clone())).unwrap_or_default();
+        if let Some(row) = rows.iter_mut().find(|r| r.severity == category) {
+            row.total += 1;
+            match verdict.as_str() {
+                "pass" => row.pass += 1,
+                "fail" => row.fail += 1,
+                "not-applicable" => row.na += 1,
+                _ => row.nr += 1,
+            }
+        }
+        if verdict == "fail" {
+            let obs: Vec<_> = f
+                .related_observations
+                .iter()
+                .filter_map(|r| result.and_then(|res| res.observations.iter().find(|o| o.uuid == r.observation_uuid)))
+                .collect();
+            let subjects = obs
+                .iter()
+                .filter(|o| matches!(prop(&o.props, "subject-group"), Some("failed") | Some("checklist") | Some("assessor")))
+                .flat_map(|o| {
+                    let lines: Vec<String> = o.description.lines().filter_map(|l| l.strip_prefix("- ")).map(str::to_string).collect();
+                    if lines.is_empty() { vec![o.description.clone()] } else { lines }
+                })
+                .collect();
+            let mut evidence: Vec<Evidence> = Vec::new();
+            for e in obs.iter().flat_map(|o| &o.relevant_evidence) {
+                let endpoint = prop(&e.props, "endpoint").unwrap_or(&e.description).to_string();
+                if !evidence.iter().any(|x| x.endpoint == endpoint) {
+                    evidence.push(Evidence { endpoint, href: e.href.clone(), sha256: prop(&e.props, "sha256").map(str::to_string) });
+                }
+            }
+            failures.push(Failure {
+                vuln_id: vuln.clone(),
+                category: category.clone(),
+                title: title.clone(),
+                reason: f.description.clone(),
+                subjects,
+                evidence,
+                fix: info.map(|i| i.fix.clone()).unwrap_or_default(),
+            });
+        }
+        rules.push(Rule { vuln_id: vuln, category, verdict, title, reason: f.description.clone() });
+    }
+    let total = Row {
+        severity: "All",
+        pass: rows.iter().map(|r| r.pass).sum(),
+        fail: rows.iter().map(|r| r.fail).sum(),
+        na: rows.iter().map(|r| r.na).sum(),
+        nr: rows.iter().map(|r| r.nr).sum(),
+        total: rows.iter().map(|r| r.total).sum(),
+    };
+    rows.push(total);
+    let ctx = serde_json::json!({
+        "title": ar.metadata.title,
+        "target": result.and_then(|r| r.props.iter().find(|p| p.name == "target")).map(|p| p.value.clone()).unwrap_or_else(|| result.map(|r| r.title.clone()).unwrap_or_default()),
+        "start": result.map(|r| r.start.clone()).unwrap_or_default(),
+        "end": result.and_then(|r| r.end.clone()).unwrap_or_default(),
+        "tool": ar.metadata.props.iter().find(|p| p.name == "tool").map(|p| p.value.clone()).unwrap_or_default(),
+        "stig": index.map(|i| format!("{} {} ({})", i.stig.title, i.stig.version, i.stig.release_info)).unwrap_or_default(),
+        "summary": rows,
+        "rules": rules,
+        "failures": failures,
+    });
+
+    match format {
+        Format::Html => super::templates::render("report.html.j2", ctx),
+        Format::Markdown => super::templates::render("report.md.j2", ctx),
+    }
+}

@@ -1,0 +1,196 @@
+//! Component definition, POA&M and report from an assessment: valid OSCAL, complete, and the
+//! HTML report rendered by headless Chromium with no console errors.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use oscal_stig::stig::RuleIndex;
+use serde_json::Value;
+
+fn example_results(dir: &Path) -> PathBuf {
+    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot");
+    let out = dir.join("assess");
+    let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    out.join("assessment-results.json")
+}
+
+fn write_and_load(args: &[&str], out: &Path) -> Value {
+    let mut a: Vec<&str> = args.to_vec();
+    a.extend(["-o", out.to_str().unwrap()]);
+    let o = common::run(&a);
+    assert_eq!(o.status.code(), Some(0), "{a:?}: {}", common::stderr(&o));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+    assert!(errors.is_empty(), "{a:?}: {errors:?}");
+    v
+}
+
+fn props(v: &Value, name: &str) -> Vec<String> {
+    v["props"].as_array().into_iter().flatten().filter(|p| p["name"] == name).map(|p| p["value"].as_str().unwrap().to_string()).collect()
+}
+
+fn findings(ar: &Path) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(ar).unwrap()).unwrap();
+    v["assessment-results"]["results"][0]["findings"].as_array().unwrap().clone()
+}
+
+#[test]
+fn component_definition_places_every_rule_under_each_of_its_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    let cd = write_and_load(&["component-definition", "--stig", "mke"], &dir.path().join("cd.json"));
+    let comp = &cd["component-definition"]["components"][0];
+    assert_eq!(comp["type"], "software");
+    assert_eq!(comp["title"], "Mirantis Kubernetes Engine");
+    let set = &comp["control-implementations"][0];
+    assert_eq!(set["source"], "mke_stig_v2r1_rev5_profile.json");
+    let reqs = set["implemented-requirements"].as_array().unwrap();
+    let index = RuleIndex::load("mke").unwrap();
+    let mut expected: Vec<(String, String)> = index.rules().iter().flat_map(|r| r.controls.iter().map(move |c| (c.clone(), r.vuln_id.clone()))).collect();
+    let mut got: Vec<(String, String)> = reqs
+        .iter()
+        .flat_map(|q| props(q, "vuln-id").into_iter().map(move |v| (q["control-id"].as_str().unwrap().to_string(), v)))
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    let ac3 = reqs.iter().find(|q| q["control-id"] == "ac-3").unwrap();
+    let d = ac3["description"].as_str().unwrap();
+    assert!(d.starts_with("Mirantis Kubernetes Engine implements AC-3 through"), "{d}");
+    assert!(d.contains("V-260906 (CAT I): Least privilege access") && d.contains("How: "), "{d}");
+    assert!(props(ac3, "implementation-status").is_empty(), "no results, no status claimed");
+}
+
+#[test]
+fn component_definition_status_follows_the_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = example_results(dir.path());
+    let cd = write_and_load(&["component-definition", "--results", ar.to_str().unwrap()], &dir.path().join("cd.json"));
+    let verdict: std::collections::HashMap<String, String> = findings(&ar)
+        .iter()
+        .map(|f| (f["target"]["target-id"].as_str().unwrap().to_string(), props(f, "verdict")[0].clone()))
+        .collect();
+    let reqs = cd["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"].as_array().unwrap().clone();
+    let mut checked = 0;
+    for q in &reqs {
+        let ids = props(q, "vuln-id");
+        let vs: Vec<&String> = ids.iter().filter_map(|v| verdict.get(v)).filter(|v| *v != "not-reviewed").collect();
+        let status = props(q, "implementation-status");
+        if vs.is_empty() {
+            assert!(status.is_empty(), "{}", q["control-id"]);
+            continue;
+        }
+        checked += 1;
+        let want = if vs.iter().all(|v| *v == "not-applicable") {
+            "not-applicable"
+        } else if vs.iter().all(|v| *v == "pass" || *v == "not-applicable") {
+            "implemented"
+        } else if vs.iter().any(|v| *v == "pass") {
+            "partial"
+        } else {
+            "planned"
+        };
+        assert_eq!(status, [want], "{}", q["control-id"]);
+    }
+    assert!(checked > 10);
+}
+
+#[test]
+fn poam_has_one_item_per_open_finding_scheduled_by_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = example_results(dir.path());
+    let poam = write_and_load(&["poam", "--results", ar.to_str().unwrap(), "--cat1-days", "15"], &dir.path().join("poam.json"));
+    let open: Vec<Value> = findings(&ar).into_iter().filter(|f| props(f, "stig-status") == ["Open"]).collect();
+    let items = poam["plan-of-action-and-milestones"]["poam-items"].as_array().unwrap();
+    assert_eq!(items.len(), open.len());
+    assert!(open.len() > 5);
+    let ar_v: Value = serde_json::from_str(&std::fs::read_to_string(&ar).unwrap()).unwrap();
+    let end = chrono::DateTime::parse_from_rfc3339(ar_v["assessment-results"]["results"][0]["end"].as_str().unwrap()).unwrap();
+    for item in items {
+        let cat = props(item, "category")[0].clone();
+        let due = chrono::DateTime::parse_from_rfc3339(&props(item, "scheduled-completion-date")[0]).unwrap();
+        let days = (due - end).num_days();
+        assert_eq!(days, if cat == "CAT I" { 15 } else if cat == "CAT II" { 90 } else { 180 }, "{cat}");
+        assert_eq!(item["related-risks"].as_array().unwrap().len(), 1);
+        assert!(!item["related-observations"].as_array().unwrap().is_empty());
+    }
+    let risks = poam["plan-of-action-and-milestones"]["risks"].as_array().unwrap();
+    assert!(risks.iter().all(|r| r["deadline"].is_string()));
+}
+
+fn report(dir: &Path, format: &str) -> String {
+    let ar = example_results(dir);
+    let out = dir.join(format!("report.{format}"));
+    let o = common::run(&["report", "--results", ar.to_str().unwrap(), "--format", format, "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn markdown_report_has_summary_rules_and_failures_with_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = report(dir.path(), "md");
+    let ar = example_results(&dir.path().join("again"));
+    let count = |v: &str| findings(&ar).iter().filter(|f| props(f, "verdict") == [v]).count();
+    let all = format!("| All | {} | {} | {} | {} | 24 |", count("pass"), count("fail"), count("not-applicable"), count("not-reviewed"));
+    assert!(md.contains("## Summary") && md.contains(&all), "{all} not in {md}");
+    assert!(md.contains("### V-260913 (CAT II): MKE host network namespace must not be shared."));
+    assert!(md.contains("container `stig-hostnet`") && md.contains("HostConfig.NetworkMode = host"));
+    assert!(md.contains("`GET /containers/{id}/json`: evidence/docker/inspect.jsonl (sha256 "));
+    assert!(md.contains("Fix (DISA): "));
+}
+
+/// Headless Chromium, as the probe runs it on these machines (no network, fresh profile).
+fn chromium(args: &[&str]) -> Option<std::process::Output> {
+    let profile = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new("chromium");
+    cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=1"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args);
+    match cmd.output() {
+        Ok(o) => Some(o),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("chromium is required in CI"),
+        Err(_) => {
+            eprintln!("\n*** SKIPPED: chromium not installed ***\n");
+            None
+        }
+    }
+}
+
+fn console_messages(o: &std::process::Output) -> Vec<String> {
+    String::from_utf8_lossy(&o.stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect()
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium_without_console_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report(dir.path(), "html");
+    assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<link"), "the HTML must be self-contained");
+    let file = dir.path().join("report.html");
+    let url = format!("file://{}", file.display());
+
+    // The detector itself: a page with a script error is caught.
+    let bad = dir.path().join("bad.html");
+    std::fs::write(&bad, "<html><body><script>notDefined();</script></body></html>").unwrap();
+    let Some(o) = chromium(&["--dump-dom", &format!("file://{}", bad.display())]) else { return };
+    assert!(console_messages(&o).iter().any(|m| m.contains("notDefined")), "console capture does not work: {}", String::from_utf8_lossy(&o.stderr));
+
+    let o = chromium(&["--dump-dom", &url]).unwrap();
+    assert!(o.status.success());
+    assert_eq!(console_messages(&o), Vec::<String>::new(), "console messages on the report page");
+    let dom = String::from_utf8_lossy(&o.stdout);
+    assert!(dom.contains("24 of 24 rules"), "the page script ran");
+    assert!(dom.contains("id=\"summary\"") && dom.contains("<td>All</td>"));
+    assert!(dom.contains("<section class=\"failure\" id=\"V-260913\">"));
+    assert!(dom.contains("container `stig-hostnet`"));
+
+    let png = dir.path().join("report.png");
+    let o = chromium(&["--window-size=1280,1600", &format!("--screenshot={}", png.display()), &url]).unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    assert_eq!(width, 1280);
+    assert!(bytes.len() > 50_000, "a rendered page, not a blank one ({} bytes)", bytes.len());
+}
