@@ -249,6 +249,25 @@ fn has_opt(c: &Container, pred: impl Fn(&str, &str) -> bool) -> bool {
     })
 }
 
+/// Rules that fail a container whose namespace mode is `host` (network, PID, user),
+/// optionally only where Swarm is in use.
+fn host_namespace_rule(
+    ctx: &Ctx,
+    rule: &str,
+    swarm_only: bool,
+    population: Population,
+    what: &str,
+    field: &str,
+    mode: fn(&Container) -> &String,
+) -> RuleResult {
+    if swarm_only {
+        if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
+            return r;
+        }
+    }
+    decide_containers(ctx, rule, population, what, |c| (mode(c) == "host").then(|| vec![fact(field, mode(c))]), |c| vec![fact(field, mode(c))])
+}
+
 // ---------------------------------------------------------------- the rules
 
 /// Ports mapped on running containers are those the SSP approves (P-PORTS).
@@ -399,14 +418,7 @@ fn v260911(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260913(ctx: &Ctx) -> RuleResult {
-    decide_containers(
-        ctx,
-        "V-260913",
-        Population::Running,
-        "use the host network without an SSP exception",
-        |c| (c.network_mode == "host").then(|| vec![fact("HostConfig.NetworkMode", &c.network_mode)]),
-        |c| vec![fact("HostConfig.NetworkMode", &c.network_mode)],
-    )
+    host_namespace_rule(ctx, "V-260913", false, Population::Running, "use the host network without an SSP exception", "HostConfig.NetworkMode", |c| &c.network_mode)
 }
 
 fn v260915(ctx: &Ctx) -> RuleResult {
@@ -615,18 +627,7 @@ fn v260926(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260930(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260930";
-    if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-        return r;
-    }
-    decide_containers(
-        ctx,
-        rule,
-        Population::Running,
-        "share the host PID namespace without an SSP exception",
-        |c| (c.pid_mode == "host").then(|| vec![fact("HostConfig.PidMode", &c.pid_mode)]),
-        |c| vec![fact("HostConfig.PidMode", &c.pid_mode)],
-    )
+    host_namespace_rule(ctx, "V-260930", true, Population::Running, "share the host PID namespace without an SSP exception", "HostConfig.PidMode", |c| &c.pid_mode)
 }
 
 fn v260931(ctx: &Ctx) -> RuleResult {
@@ -732,18 +733,7 @@ fn v260937(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260939(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260939";
-    if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-        return r;
-    }
-    decide_containers(
-        ctx,
-        rule,
-        Population::All,
-        "share the host user namespace",
-        |c| (c.userns_mode == "host").then(|| vec![fact("HostConfig.UsernsMode", &c.userns_mode)]),
-        |c| vec![fact("HostConfig.UsernsMode", &c.userns_mode)],
-    )
+    host_namespace_rule(ctx, "V-260939", true, Population::All, "share the host user namespace", "HostConfig.UsernsMode", |c| &c.userns_mode)
 }
 
 fn v260940(ctx: &Ctx) -> RuleResult {

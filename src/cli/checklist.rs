@@ -8,7 +8,7 @@ use oscal_stig::checklist::{ckl, Checklist};
 use oscal_stig::oscal::{AssessmentResults, OscalModel};
 use oscal_stig::stig::RuleIndex;
 
-use super::{exit, report, write_output};
+use super::{guard, write_output};
 
 #[derive(clap::Args)]
 pub struct WriteArgs {
@@ -38,15 +38,6 @@ pub struct WriteArgs {
     pub out: Option<PathBuf>,
 }
 
-fn guard(f: impl FnOnce() -> anyhow::Result<()>) -> u8 {
-    match f() {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            report(&e);
-            exit::UNUSABLE
-        }
-    }
-}
 
 /// The checklist for an assessment, and the original bytes when it was imported from one.
 fn checklist_for(args: &WriteArgs) -> anyhow::Result<(Checklist, Option<Vec<u8>>, AssessmentResults)> {

@@ -8,17 +8,8 @@ use oscal_stig::emit::{component_definition, poam, report};
 use oscal_stig::oscal::{AssessmentResults, OscalModel};
 use oscal_stig::stig::RuleIndex;
 
-use super::{exit, report as report_err, write_output};
+use super::{guard, write_output};
 
-fn guard(f: impl FnOnce() -> anyhow::Result<()>) -> u8 {
-    match f() {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            report_err(&e);
-            exit::UNUSABLE
-        }
-    }
-}
 
 fn load_results(path: &Path) -> anyhow::Result<AssessmentResults> {
     AssessmentResults::from_file(path).with_context(|| format!("--results {}", path.display()))

@@ -239,6 +239,17 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Runs a command body: errors become one line on stderr and exit code 2 (unusable input).
+pub(crate) fn guard(f: impl FnOnce() -> anyhow::Result<()>) -> u8 {
+    match f() {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            report(&e);
+            exit::UNUSABLE
+        }
+    }
+}
+
 /// Prints an error chain as one line on stderr.
 pub(crate) fn report(err: &anyhow::Error) {
     let chain: Vec<String> = err.chain().map(|e| e.to_string()).collect();

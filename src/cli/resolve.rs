@@ -6,10 +6,10 @@ use anyhow::Context;
 use oscal_stig::oscal::OscalModel;
 use oscal_stig::resolve::{resolve, Origin, ResolveOptions};
 
-use super::{exit, report, write_output};
+use super::{guard, write_output};
 
 pub fn run(profile: &str, out: Option<&Path>, timestamp: Option<String>) -> u8 {
-    let result = (|| -> anyhow::Result<()> {
+    guard(|| {
         if let Some(ts) = &timestamp {
             chrono::DateTime::parse_from_rfc3339(ts).with_context(|| format!("--timestamp \"{ts}\" is not an RFC 3339 date-time"))?;
         }
@@ -20,12 +20,5 @@ pub fn run(profile: &str, out: Option<&Path>, timestamp: Option<String>) -> u8 {
             eprintln!("resolved {origin}: {} controls -> {}", catalog.control_ids().len(), path.display());
         }
         Ok(())
-    })();
-    match result {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            report(&e);
-            exit::UNUSABLE
-        }
-    }
+    })
 }

@@ -8,10 +8,10 @@ use oscal_stig::stig::cci::Revision;
 use oscal_stig::stig::profile::build_from_files;
 use oscal_stig::stig::RuleIndex;
 
-use super::{exit, report, write_output};
+use super::{guard, write_output};
 
 pub fn from_xccdf(xccdf: &Path, cci_path: Option<&Path>, catalog: &str, revision: Option<Revision>, out: Option<&Path>) -> u8 {
-    let result = (|| -> anyhow::Result<()> {
+    guard(|| {
         let built = build_from_files(xccdf, cci_path, catalog, revision)?;
         for w in &built.warnings {
             eprintln!("warning: {w}");
@@ -20,14 +20,7 @@ pub fn from_xccdf(xccdf: &Path, cci_path: Option<&Path>, catalog: &str, revision
         let controls = built.profile.imports[0].include_controls.first().map_or(0, |s| s.with_ids.len());
         eprintln!("{}: {} controls, {} warnings", built.profile.metadata.title, controls, built.warnings.len());
         Ok(())
-    })();
-    match result {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            report(&e);
-            exit::UNUSABLE
-        }
-    }
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,7 +30,7 @@ pub enum Format {
 }
 
 pub fn info(what: &str, format: Format) -> u8 {
-    let result = (|| -> anyhow::Result<()> {
+    guard(|| {
         let index = load_index(what)?;
         match format {
             Format::Json => {
@@ -70,14 +63,7 @@ pub fn info(what: &str, format: Format) -> u8 {
             }
         }
         Ok(())
-    })();
-    match result {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            report(&e);
-            exit::UNUSABLE
-        }
-    }
+    })
 }
 
 /// A built-in STIG name, an OSCAL STIG profile, or an XCCDF file / STIG zip.
