@@ -39,6 +39,16 @@ pub struct Policy {
     /// P-IPC: whether the SSP allows sharing the host IPC namespace (V-260935).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_ipc_allowed: Option<bool>,
+    /// P-IDP: the SSP's identity provider, the LDAP server URL or SAML IdP metadata URL MKE
+    /// must use (V-260909).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_provider: Option<String>,
+    /// P-SIGNERS: organizations/teams whose signatures MKE must require (V-260942).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_signers: Option<Vec<String>>,
+    /// P-BANNER: an approved banner text when it is not DISA's standard one (V-260946).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -52,9 +52,13 @@ pub const RULES: &[(&str, RuleFn)] = &[
 /// Decides every rule from an evidence snapshot: the one path for live and offline runs, so
 /// both give the same document.
 pub fn assess_snapshot(snap: &crate::evidence::Snapshot, policy: Option<&Policy>) -> super::Assessment {
-    let facts = DockerFacts::load(snap);
-    let (orchestrator, orchestrator_source) = orchestrator(&facts, policy);
-    let ctx = Ctx { facts: &facts, policy, orchestrator, orchestrator_source };
+    assess_with(&DockerFacts::load(snap), snap, policy)
+}
+
+/// [`assess_snapshot`] with the facts already loaded (the cluster assessment reuses them).
+pub fn assess_with(facts: &DockerFacts, snap: &crate::evidence::Snapshot, policy: Option<&Policy>) -> super::Assessment {
+    let (orchestrator, orchestrator_source) = orchestrator(facts, policy);
+    let ctx = Ctx { facts, policy, orchestrator, orchestrator_source };
     let results = RULES.iter().map(|(_, f)| f(&ctx)).collect();
     let files = [
         "docker/version.json", "docker/info.json", "docker/containers.json", crate::probe::docker::INSPECT_FILE,

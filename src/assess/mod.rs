@@ -1,6 +1,7 @@
 //! Assessment: decides STIG rules from collected evidence and the site policy, and says why.
 
 pub mod docker_facts;
+pub mod mke_config;
 pub mod mke_docker;
 
 use std::fmt;
@@ -48,6 +49,8 @@ pub enum SubjectKind {
     Image,
     Network,
     Secret,
+    /// A configuration document (MKE's config-toml, an API answer).
+    Setting,
 }
 
 impl SubjectKind {
@@ -58,6 +61,7 @@ impl SubjectKind {
             SubjectKind::Image => "image",
             SubjectKind::Network => "network",
             SubjectKind::Secret => "secret",
+            SubjectKind::Setting => "setting",
         }
     }
 }

@@ -4,12 +4,14 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use oscal_stig::assess::{mke_docker, Assessment, Status};
+use oscal_stig::assess::{mke_config, mke_docker, Assessment, Status};
 use oscal_stig::emit::assessment_results;
 use oscal_stig::evidence::Snapshot;
 use oscal_stig::oscal::OscalModel;
 use oscal_stig::policy::Policy;
-use oscal_stig::probe::docker::{collect, CollectOptions, DockerClient, Endpoint};
+use oscal_stig::evidence::{Manifest, SnapshotWriter, FORMAT};
+use oscal_stig::probe::docker::{collect, collect_into, CollectOptions, DockerClient, Endpoint};
+use oscal_stig::probe::mke::{self, MkeClient};
 use oscal_stig::stig::{RuleIndex, Severity};
 
 use super::{exit, report};
@@ -92,20 +94,128 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
     };
     let snap = Snapshot::open(&evidence_dir)?;
     let assessment = mke_docker::assess_snapshot(&snap, policy.as_ref());
-    let doc = assessment_results::build(&assessment, &index);
-    let out_file = args.out.join("assessment-results.json");
+    write_results(&assessment, &index, &args.out, &evidence_dir, args.fail_on)
+}
+
+/// Writes the document and the table; the exit code every assess command shares.
+fn write_results(assessment: &Assessment, index: &RuleIndex, out: &Path, evidence_dir: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
+    let doc = assessment_results::build(assessment, index);
+    let out_file = out.join("assessment-results.json");
     let file = std::fs::File::create(&out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
     let mut w = std::io::BufWriter::new(file);
     doc.write_json_pretty(&mut w).and_then(|_| std::io::Write::flush(&mut w)).with_context(|| format!("cannot write {}", out_file.display()))?;
-    print_table(&assessment, &index);
+    print_table(assessment, index);
     eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
 
-    if assessment.results.iter().all(|r| !r.assessed) {
-        eprintln!("error: no rule could be assessed: {}", assessment.results.first().map(|r| r.reason.as_str()).unwrap_or(""));
+    // Rules answered without evidence (manual steps for the assessor) do not make a run useful.
+    if assessment.results.iter().all(|r| !r.assessed || r.evidence.is_empty()) {
+        let why = assessment.results.iter().find(|r| !r.assessed).map(|r| r.reason.as_str()).unwrap_or("");
+        eprintln!("error: no rule could be assessed: {why}");
         return Ok(exit::UNUSABLE);
     }
-    let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| args.fail_on.counts(i.severity)));
+    let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)));
     Ok(if gating { exit::FAILED } else { exit::OK })
+}
+
+#[derive(clap::Args)]
+pub struct MkeArgs {
+    /// MKE URL, e.g. https://mke.example.mil
+    #[arg(long, required_unless_present = "evidence")]
+    pub url: Option<String>,
+    /// MKE client bundle directory (ca.pem, cert.pem, key.pem, env.sh): mTLS to MKE and to its Docker API.
+    #[arg(long)]
+    pub bundle: Option<PathBuf>,
+    /// MKE CA certificate (default: the bundle's ca.pem).
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
+    /// Log in as this user (POST /auth/login) instead of using the bundle's certificate. The
+    /// password comes from $MKE_PASSWORD or --password-file, never from the command line.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// File holding the password for --username.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// Re-assess offline from an evidence snapshot instead of collecting.
+    #[arg(long, conflicts_with_all = ["url", "bundle"])]
+    pub evidence: Option<PathBuf>,
+    /// Site policy (YAML). See examples/policy.yaml.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    #[arg(long, default_value = "oscal-stig-out")]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "low")]
+    pub fail_on: FailOn,
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+}
+
+pub fn mke(args: &MkeArgs) -> u8 {
+    match run_mke(args) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            exit::UNUSABLE
+        }
+    }
+}
+
+fn mke_target(args: &MkeArgs, url: &str) -> anyhow::Result<mke::Target> {
+    let ca = args.ca.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("ca.pem"))).context("no MKE CA: give --bundle or --ca")?;
+    let client = args.bundle.as_ref().map(|b| (b.join("cert.pem"), b.join("key.pem")));
+    let auth = match &args.username {
+        Some(user) => {
+            let password = match &args.password_file {
+                Some(f) => std::fs::read_to_string(f).with_context(|| format!("cannot read --password-file {}", f.display()))?.trim_end_matches(['\n', '\r']).to_string(),
+                None => std::env::var("MKE_PASSWORD").context("no password for --username: set MKE_PASSWORD or --password-file (passwords are never command-line arguments)")?,
+            };
+            mke::Auth::Login { username: user.clone(), password: mke::Password::new(password) }
+        }
+        None if client.is_some() => mke::Auth::ClientCert,
+        None => bail!("no credentials: give --bundle (client certificate) or --username"),
+    };
+    Ok(mke::Target { url: url.to_string(), ca, client, auth })
+}
+
+fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
+    let policy = args.policy.as_deref().map(Policy::load).transpose()?;
+    let index = RuleIndex::load("mke")?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let evidence_dir = match (&args.evidence, &args.url) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(url)) => {
+            let target = mke_target(args, url)?;
+            let timeout = Duration::from_secs(args.timeout);
+            let mke_client = MkeClient::new(target, timeout)?;
+            let docker = args.bundle.as_deref().map(Endpoint::from_bundle).transpose()?.map(|e| DockerClient::new(&e, timeout)).transpose()?;
+            let dir = args.out.join("evidence");
+            fresh_snapshot_dir(&dir)?;
+            let w = std::sync::Arc::new(SnapshotWriter::create(&dir)?);
+            let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            eprintln!("collecting from {} ...", mke_client.describe());
+            rt.block_on(async {
+                if let Some(d) = &docker {
+                    collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
+                }
+                mke::collect(&mke_client, &w).await
+            })?;
+            let manifest = Manifest {
+                format: FORMAT,
+                tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(),
+                target: mke_client.describe().to_string(),
+                started,
+                finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            };
+            std::sync::Arc::into_inner(w).expect("collection finished").finish(&manifest)?;
+            dir
+        }
+        (None, None) => bail!("give --url (and --bundle or --username) or --evidence"),
+    };
+    let snap = Snapshot::open(&evidence_dir)?;
+    let assessment = mke_config::assess_cluster(&snap, policy.as_ref(), &index);
+    write_results(&assessment, &index, &args.out, &evidence_dir, args.fail_on)
 }
 
 /// A live run replaces the previous snapshot in OUT/evidence, and nothing else.

@@ -145,6 +145,8 @@ enum ChecklistCommand {
 enum AssessCommand {
     /// The MKE STIG rules the Docker Engine API decides (MKE exposes it through a client bundle).
     Docker(assess::DockerArgs),
+    /// A whole MKE cluster: its Docker API and admin API, all 44 rules (Kubernetes and MSR parts: not yet).
+    Mke(assess::MkeArgs),
 }
 
 #[derive(Subcommand)]
@@ -206,6 +208,7 @@ pub fn run() -> ExitCode {
         }
         Command::Stig(StigCommand::Info { stig: what, format }) => stig::info(&what, format),
         Command::Assess(AssessCommand::Docker(args)) => assess::docker(&args),
+        Command::Assess(AssessCommand::Mke(args)) => assess::mke(&args),
         Command::Checklist(ChecklistCommand::Ckl(args)) => checklist::write_ckl(&args),
         Command::Checklist(ChecklistCommand::Cklb(args)) => checklist::write_cklb(&args),
         Command::Checklist(ChecklistCommand::Import { file, timestamp, out }) => checklist::import(&file, timestamp, out.as_deref()),

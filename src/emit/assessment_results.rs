@@ -83,7 +83,7 @@ impl Builder<'_> {
                 }
                 RelevantEvidence {
                     href: file.map(|f| format!("{EVIDENCE_PREFIX}{f}")),
-                    description: format!("{endpoint} (Docker Engine API at {})", self.a.target),
+                    description: format!("{endpoint} (collected from {})", self.a.target),
                     props,
                     ..Default::default()
                 }
@@ -142,6 +142,10 @@ fn evidence_file(endpoint: &str) -> Option<&'static str> {
         "GET /secrets" => "docker/secrets.json",
         "GET /services" => "docker/services.json",
         "GET /nodes" => "docker/nodes.json",
+        "GET /api/ucp/config-toml" => "mke/config.toml",
+        "GET /api/ucpversions" => "mke/ucpversions.json",
+        "GET /collectionGrants?subjectType=all&expandUser=true&showPaths=true" => "mke/collection-grants.json",
+        "GET /enzi/v0/config/auth/ldap" => "mke/ldap.json",
         _ => return None,
     })
 }
@@ -249,7 +253,7 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
         uuid: result_uuid,
         title: format!("{} {}: automated assessment of {}", index.stig.title, index.stig.version, a.target),
         description: format!(
-            "{} rules decided from the Docker Engine API: {} pass, {} fail, {} not applicable, {} not reviewed. Orchestrator: {}.",
+            "{} rules decided from the collected evidence: {} pass, {} fail, {} not applicable, {} not reviewed. Orchestrator: {}.",
             a.results.len(),
             count(Status::Pass),
             count(Status::Fail),

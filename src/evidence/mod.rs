@@ -230,3 +230,29 @@ impl Snapshot {
 pub fn new_record(source: &str, endpoint: &str, time: String) -> Record {
     Record { source: source.into(), endpoint: endpoint.into(), time, status: None, sha256: None, stored: None, redacted: 0, error: None }
 }
+
+impl SnapshotWriter {
+    /// Stores a text body (TOML, PEM) under `rel`.
+    pub fn put_text(&self, mut record: Record, rel: &str, text: &str) -> Result<(), EvidenceError> {
+        let path = self.dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::write(&path, text).map_err(io(&path))?;
+        record.stored = Some(rel.to_string());
+        self.record(record);
+        Ok(())
+    }
+}
+
+impl Snapshot {
+    /// The stored text of a single call, or why there is none.
+    pub fn text(&self, source: &str, endpoint: &str) -> Result<String, String> {
+        let r = self.record(source, endpoint).ok_or_else(|| format!("{endpoint} was not collected"))?;
+        if let Some(e) = &r.error {
+            return Err(format!("{endpoint} failed: {e}"));
+        }
+        let stored = r.stored.as_deref().ok_or_else(|| format!("{endpoint}: no stored body"))?;
+        std::fs::read_to_string(self.dir.join(stored)).map_err(|e| format!("{endpoint}: evidence file {stored}: {e}"))
+    }
+}

@@ -152,3 +152,50 @@ mod tests {
         assert_eq!(v, json!([{"Spec": {"Name": "db"}}]));
     }
 }
+
+/// Secret-bearing MKE configuration keys (`reader_password`, `passphrase`, `samlProxy`
+/// credentials, ...): their values are replaced, the keys kept so assessors see they are set.
+fn secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    looks_secret(&k) || k.contains("credentials") || k.ends_with("_key") || k == "key"
+}
+
+/// Redacts a parsed TOML document in place; returns how many values were replaced.
+pub fn toml_table(t: &mut toml::Table) -> usize {
+    let mut n = 0;
+    for (k, v) in t.iter_mut() {
+        n += toml_value(k, v);
+    }
+    n
+}
+
+fn toml_value(key: &str, v: &mut toml::Value) -> usize {
+    match v {
+        toml::Value::Table(t) => toml_table(t),
+        toml::Value::Array(items) => items.iter_mut().map(|i| toml_value(key, i)).sum(),
+        _ if secret_key(key) => {
+            *v = toml::Value::String(REDACTED.into());
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// JSON answers of the MKE API (e.g. the LDAP configuration): same key rule.
+pub fn json_secret_keys(v: &mut Value) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter_mut()
+            .map(|(k, x)| {
+                if !x.is_object() && !x.is_array() && secret_key(k) && !x.is_null() {
+                    *x = Value::String(REDACTED.into());
+                    1
+                } else {
+                    json_secret_keys(x)
+                }
+            })
+            .sum(),
+        Value::Array(a) => a.iter_mut().map(json_secret_keys).sum(),
+        _ => 0,
+    }
+}

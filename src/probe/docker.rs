@@ -203,9 +203,23 @@ enum Store<'a> {
 pub async fn collect(client: &DockerClient, dir: &Path, opts: &CollectOptions) -> Result<Manifest, EvidenceError> {
     let started = now();
     let w = Arc::new(SnapshotWriter::create(dir)?);
+    collect_into(client, &w, opts).await?;
+    let manifest = Manifest {
+        format: FORMAT,
+        tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(),
+        target: client.target().to_string(),
+        started,
+        finished: now(),
+    };
+    Arc::into_inner(w).expect("all collection tasks finished").finish(&manifest)?;
+    Ok(manifest)
+}
+
+/// Collects into a snapshot that other probes (MKE, Kubernetes) also write to.
+pub async fn collect_into(client: &DockerClient, w: &Arc<SnapshotWriter>, opts: &CollectOptions) -> Result<(), EvidenceError> {
     let mut containers = None;
     for (path, rel, redactor) in SINGLE_CALLS {
-        let body = call(client, &w, path, Store::File(rel), *redactor).await?;
+        let body = call(client, w, path, Store::File(rel), *redactor).await?;
         if *path == "/containers/json?all=1" {
             containers = body;
         }
@@ -222,7 +236,7 @@ pub async fn collect(client: &DockerClient, dir: &Path, opts: &CollectOptions) -
         .unwrap_or_default();
     let results: Vec<Result<(), EvidenceError>> = stream::iter(list.iter())
         .map(|(id, running)| {
-            let w = Arc::clone(&w);
+            let w = Arc::clone(w);
             async move {
                 call(client, &w, &format!("/containers/{id}/json"), Store::Line(INSPECT_FILE, id), redact::container_inspect).await?;
                 if *running {
@@ -234,14 +248,5 @@ pub async fn collect(client: &DockerClient, dir: &Path, opts: &CollectOptions) -
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    results.into_iter().collect::<Result<(), _>>()?;
-    let manifest = Manifest {
-        format: FORMAT,
-        tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(),
-        target: client.target().to_string(),
-        started,
-        finished: now(),
-    };
-    Arc::into_inner(w).expect("all collection tasks finished").finish(&manifest)?;
-    Ok(manifest)
+    results.into_iter().collect::<Result<(), _>>()
 }

@@ -1,0 +1,209 @@
+//! A test MKE: an HTTPS server on 127.0.0.1 with a generated CA, a server certificate and an
+//! admin client bundle (ca.pem, cert.pem, key.pem, env.sh), answering MKE's admin API from
+//! tests/fixtures/mke and MKE's Docker API from examples/docker-snapshot (a real engine's
+//! answers), as MKE serves both on one port. Faults are switched per route.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+#[derive(Clone)]
+pub enum Reply {
+    Ok(&'static str, Vec<u8>),
+    Status(u16, &'static str),
+    /// 401 the first time, then the inner reply.
+    UnauthorizedOnce(Box<Reply>),
+    Hang,
+}
+
+pub struct MkeServer {
+    pub url: String,
+    pub bundle: PathBuf,
+    pub routes: Arc<Mutex<HashMap<String, Reply>>>,
+    /// Every request line received, with whether it carried a bearer token or a client cert.
+    pub log: Arc<Mutex<Vec<String>>>,
+    pub logins: Arc<Mutex<u32>>,
+}
+
+pub const TOKEN: &str = "tok-canary-3f9a1c";
+pub const USER: &str = "admin";
+pub const PASSWORD: &str = "Hunter2-canary-pw";
+
+fn docker_routes(routes: &mut HashMap<String, Reply>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot/docker");
+    for (path, file) in [
+        ("/version", "version.json"), ("/info", "info.json"), ("/containers/json?all=1", "containers.json"), ("/images/json", "images.json"),
+        ("/networks", "networks.json"), ("/secrets", "secrets.json"), ("/services", "services.json"), ("/nodes", "nodes.json"),
+    ] {
+        let mut body = std::fs::read(dir.join(file)).unwrap();
+        if path == "/info" {
+            // Through MKE the engine reports MKE's version.
+            let mut v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            v["ServerVersion"] = "ucp/3.7.12".into();
+            body = serde_json::to_vec(&v).unwrap();
+        }
+        routes.insert(path.into(), Reply::Ok("application/json", body));
+    }
+    for (file, suffix) in [("inspect.jsonl", "json"), ("top.jsonl", "top?ps_args=-eo%20pid,ppid,comm")] {
+        for line in std::fs::read_to_string(dir.join(file)).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            routes.insert(format!("/containers/{}/{suffix}", v["key"].as_str().unwrap()), Reply::Ok("application/json", serde_json::to_vec(&v["body"]).unwrap()));
+        }
+    }
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mke").join(name)).unwrap()
+}
+
+impl MkeServer {
+    pub fn start(dir: &Path, config_toml: &str) -> MkeServer {
+        // CA, server and client certificates, as an MKE install and its admin bundle have.
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.distinguished_name.push(DnType::CommonName, "test MKE Root CA");
+        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca_params, ca_key);
+        let leaf = |names: Vec<String>, eku: ExtendedKeyUsagePurpose, cn: &str| {
+            let key = KeyPair::generate().unwrap();
+            let mut p = CertificateParams::new(names).unwrap();
+            p.extended_key_usages = vec![eku];
+            p.distinguished_name.push(DnType::CommonName, cn);
+            (p.signed_by(&key, &issuer).unwrap(), key)
+        };
+        let (srv_cert, srv_key) = leaf(vec!["localhost".into(), "127.0.0.1".into()], ExtendedKeyUsagePurpose::ServerAuth, "mke.test");
+        let (cli_cert, cli_key) = leaf(vec![], ExtendedKeyUsagePurpose::ClientAuth, "admin");
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let bundle = dir.join("bundle");
+        std::fs::create_dir_all(&bundle).unwrap();
+        std::fs::write(bundle.join("ca.pem"), ca_cert.pem()).unwrap();
+        std::fs::write(bundle.join("cert.pem"), cli_cert.pem()).unwrap();
+        std::fs::write(bundle.join("key.pem"), cli_key.serialize_pem()).unwrap();
+        std::fs::write(bundle.join("env.sh"), format!("export DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$PWD\"\nexport DOCKER_HOST=tcp://127.0.0.1:{port}\n")).unwrap();
+
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca_cert.der().clone()).unwrap();
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).allow_unauthenticated().build().unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                vec![CertificateDer::from_pem_slice(srv_cert.pem().as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(srv_key.serialize_pem().as_bytes()).unwrap(),
+            )
+            .unwrap();
+        let config = Arc::new(config);
+
+        let mut routes = HashMap::new();
+        docker_routes(&mut routes);
+        routes.insert("/api/ucp/config-toml".into(), Reply::Ok("application/toml", fixture(config_toml)));
+        routes.insert("/api/ucpversions".into(), Reply::Ok("application/json", br#"["3.7.12"]"#.to_vec()));
+        routes.insert("/ca".into(), Reply::Ok("application/x-pem-file", ca_cert.pem().into_bytes()));
+        routes.insert(
+            "/collectionGrants?subjectType=all&expandUser=true&showPaths=true".into(),
+            Reply::Ok("application/json", br#"{"grants":[{"subjectID":"admin-team","objectID":"swarm","objectPath":"/","roleID":"fullcontrol"}],"subjects":[]}"#.to_vec()),
+        );
+        routes.insert(
+            "/enzi/v0/config/auth/ldap".into(),
+            Reply::Ok("application/json", br#"{"serverURL":"ldaps://ldap.example.mil:636","readerDN":"cn=mke-reader,ou=svc,dc=example,dc=mil","readerPassword":"LdapReader-canary","tlsSkipVerify":false}"#.to_vec()),
+        );
+        routes.insert("/oscal/catalogs".into(), Reply::Ok("application/json", br#"[{"id":"NIST_800-53","modelVersion":"Revision 4","title":"NIST SP 800-53","declarations":{"href":"https://nvd.nist.gov/800-53"}}]"#.to_vec()));
+        routes.insert("/oscal/controls".into(), Reply::Status(404, r#"{"message":"not found"}"#));
+        let routes = Arc::new(Mutex::new(routes));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let logins = Arc::new(Mutex::new(0));
+        let (r2, l2, n2) = (routes.clone(), log.clone(), logins.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (config, routes, log, logins) = (config.clone(), r2.clone(), l2.clone(), n2.clone());
+                std::thread::spawn(move || {
+                    let conn = rustls::ServerConnection::new(config).unwrap();
+                    let mut tls = rustls::StreamOwned::new(conn, stream);
+                    let _ = serve(&mut tls, &routes, &log, &logins);
+                });
+            }
+        });
+        MkeServer { url: format!("https://127.0.0.1:{port}"), bundle, routes, log, logins }
+    }
+
+    pub fn set(&self, path: &str, reply: Reply) {
+        self.routes.lock().unwrap().insert(path.into(), reply);
+    }
+}
+
+fn serve(
+    tls: &mut rustls::StreamOwned<rustls::ServerConnection, std::net::TcpStream>,
+    routes: &Mutex<HashMap<String, Reply>>,
+    log: &Mutex<Vec<String>>,
+    logins: &Mutex<u32>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(&mut *tls);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.trim_end().split_once(':') {
+            headers.insert(k.to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let len: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut body = vec![0u8; len];
+    reader.read_exact(&mut body)?;
+    drop(reader);
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/").to_string());
+    let client_cert = tls.conn.peer_certificates().is_some_and(|c| !c.is_empty());
+    let bearer = headers.get("authorization").is_some_and(|a| a == &format!("Bearer {TOKEN}"));
+    log.lock().unwrap().push(format!("{method} {path} cert={client_cert} bearer={bearer}"));
+
+    let (status, ctype, payload): (u16, &str, Vec<u8>) = if method == "POST" && path == "/auth/login" {
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        if v["username"] == USER && v["password"] == PASSWORD {
+            *logins.lock().unwrap() += 1;
+            (200, "application/json", format!(r#"{{"auth_token":"{TOKEN}","token_id":"t1"}}"#).into_bytes())
+        } else {
+            (401, "application/json", br#"{"message":"invalid credentials"}"#.to_vec())
+        }
+    } else if !client_cert && !bearer {
+        (401, "application/json", br#"{"message":"unauthorized"}"#.to_vec())
+    } else {
+        let reply = routes.lock().unwrap().get(&path).cloned();
+        match reply {
+            None => (404, "application/json", br#"{"message":"not found"}"#.to_vec()),
+            Some(Reply::Ok(t, b)) => (200, t, b),
+            Some(Reply::Status(s, b)) => (s, "application/json", b.as_bytes().to_vec()),
+            Some(Reply::UnauthorizedOnce(inner)) => {
+                routes.lock().unwrap().insert(path.clone(), *inner);
+                (401, "application/json", br#"{"message":"token expired"}"#.to_vec())
+            }
+            Some(Reply::Hang) => {
+                std::thread::sleep(Duration::from_secs(30));
+                return Ok(());
+            }
+        }
+    };
+    let head = format!("HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", payload.len());
+    tls.write_all(head.as_bytes())?;
+    tls.write_all(&payload)?;
+    tls.flush()?;
+    tls.conn.send_close_notify();
+    tls.flush()
+}

@@ -1,0 +1,158 @@
+//! `assess mke` against a test MKE (local HTTPS server with a generated CA and client-bundle
+//! authentication, answering with recorded MKE 3.7 config-toml fixtures and a real engine's
+//! Docker API answers): every rule of the STIG gets a verdict or says why not; config rules
+//! decided on compliant and non-compliant configurations; login, re-login on 401, faults.
+
+mod common;
+
+use std::path::Path;
+
+use common::mke_server::{MkeServer, Reply, PASSWORD, TOKEN, USER};
+use common::verdict;
+use serde_json::Value;
+
+fn assess(server: &MkeServer, out: &Path, extra: &[&str], env: &[(&str, &str)]) -> (i32, Value, String, String) {
+    let mut args = vec!["assess", "mke", "--url", &server.url, "--out", out.to_str().unwrap(), "--timeout", "3"];
+    args.extend_from_slice(extra);
+    let mut cmd = common::bin();
+    cmd.args(&args).env_remove("MKE_PASSWORD");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    let text = std::fs::read_to_string(out.join("assessment-results.json")).unwrap_or_else(|_| panic!("no AR: {}", common::stderr(&o)));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    (o.status.code().unwrap(), v, common::stdout(&o), common::stderr(&o))
+}
+
+fn reason(ar: &Value, rule: &str) -> String {
+    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap()["description"].as_str().unwrap().to_string()
+}
+
+fn assert_no_secrets(dir: &Path, texts: &[&str]) {
+    let mut all: Vec<String> = texts.iter().map(|s| s.to_string()).collect();
+    for f in common::files_with_ext(dir, &[""]) {
+        all.push(String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned());
+    }
+    for t in &all {
+        for canary in ["Pr0xyS3cret-canary", "B4ckupPassphrase-canary", "LdapReader-canary", PASSWORD, TOKEN] {
+            assert!(!t.contains(canary), "secret {canary} leaked");
+        }
+    }
+}
+
+#[test]
+fn test_mke_compliant_config_over_client_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-compliant.toml");
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "identity_provider: ldaps://ldap.example.mil:636\nimage_signers: [platform/security]\n").unwrap();
+    let out = dir.path().join("out");
+    let (code, ar, stdout, stderr) = assess(&server, &out, &["--bundle", server.bundle.to_str().unwrap(), "--policy", policy.to_str().unwrap()], &[]);
+    assert_eq!(code, 1, "the engine answers carry failures: {stderr}");
+    let findings = ar["assessment-results"]["results"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 44, "every rule of the STIG");
+    for rule in ["V-260903", "V-260909", "V-260914", "V-260917", "V-260918", "V-260945", "V-260946"] {
+        assert_eq!(verdict(&ar, rule).0, "pass", "{rule}: {}", reason(&ar, rule));
+    }
+    assert_eq!(verdict(&ar, "V-260942").0, "not-reviewed", "part 3 (all images signed) is manual");
+    // The Docker API through MKE: engine rules decided as from the engine itself.
+    assert_eq!(verdict(&ar, "V-260913").1, vec!["stig-hostnet".to_string()]);
+    assert!(reason(&ar, "V-260941").contains("no ingress controller is configured"));
+    // hostIPC is not allowed by MKE, but a container shares the host IPC namespace.
+    assert_eq!(verdict(&ar, "V-260935").0, "fail");
+    // Host-only rules give the assessor the exact commands.
+    assert!(reason(&ar, "V-260906").contains("stat -c '%U:%G %a' /var/run/docker.sock"));
+    assert!(reason(&ar, "V-260928").starts_with("not assessed: MSR collection"));
+    // Only the client certificate was used; no login.
+    assert_eq!(*server.logins.lock().unwrap(), 0);
+    assert!(server.log.lock().unwrap().iter().all(|l| l.contains("cert=true")));
+    // Evidence: the TOML kept with secret values redacted, /oscal kept or marked not offered.
+    let toml = std::fs::read_to_string(out.join("evidence/mke/config.toml")).unwrap();
+    assert!(toml.contains("passphrase = \"<redacted>\"") && toml.contains("credentials = \"<redacted>\""), "{toml}");
+    assert!(out.join("evidence/mke/oscal-catalogs.json").is_file());
+    let records = std::fs::read_to_string(out.join("evidence/records.jsonl")).unwrap();
+    assert!(records.contains("\"endpoint\":\"GET /oscal/controls\"") && records.contains("not offered by this MKE (HTTP 404)"));
+    assert_no_secrets(dir.path(), &[&stdout, &stderr]);
+
+    // Offline, the same bytes.
+    let again = dir.path().join("again");
+    let o = common::run(&["assess", "mke", "--evidence", out.join("evidence").to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--out", again.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(std::fs::read(out.join("assessment-results.json")).unwrap(), std::fs::read(again.join("assessment-results.json")).unwrap());
+}
+
+#[test]
+fn test_mke_noncompliant_config_fails_each_config_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-noncompliant.toml");
+    server.set("/api/ucpversions", Reply::Ok("application/json", br#"["3.7.12", "3.7.15", "3.8.1"]"#.to_vec()));
+    let (_, ar, ..) = assess(&server, &dir.path().join("out"), &["--bundle", server.bundle.to_str().unwrap()], &[]);
+    for rule in ["V-260903", "V-260909", "V-260914", "V-260917", "V-260918", "V-260935", "V-260942", "V-260945", "V-260946"] {
+        assert_eq!(verdict(&ar, rule).0, "fail", "{rule}: {}", reason(&ar, rule));
+    }
+    assert_eq!(reason(&ar, "V-260903"), "session lifetime 60 min, renewal threshold 20 min (required: 10 and 0)");
+    assert!(reason(&ar, "V-260945").contains("3.7.15, 3.8.1"));
+    assert!(reason(&ar, "V-260935").starts_with("MKE allows hostIPC"));
+    assert_eq!(reason(&ar, "V-260946"), "no logon banner is configured (pre_logon_message is empty)");
+}
+
+#[test]
+fn test_mke_password_login_one_token_and_relogin_on_401() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-compliant.toml");
+    // The token "expires" on config-toml: one 401, one re-login, then the answer.
+    server.set("/api/ucp/config-toml", Reply::UnauthorizedOnce(Box::new(Reply::Ok("application/toml", common::mke_server::fixture("config-compliant.toml")))));
+    let ca = server.bundle.join("ca.pem");
+    let (_, ar, stdout, stderr) = assess(&server, &dir.path().join("out"), &["--ca", ca.to_str().unwrap(), "--username", USER], &[("MKE_PASSWORD", PASSWORD)]);
+    assert_eq!(*server.logins.lock().unwrap(), 2, "one login, one re-login after the 401");
+    assert_eq!(verdict(&ar, "V-260903").0, "pass");
+    assert!(server.log.lock().unwrap().iter().filter(|l| l.starts_with("GET /api/")).all(|l| l.contains("bearer=true")));
+    // Without a bundle there is no Docker API access: those rules say so.
+    assert!(reason(&ar, "V-260913").starts_with("not assessed: GET /containers/json?all=1 was not collected"), "{}", reason(&ar, "V-260913"));
+    assert_no_secrets(dir.path(), &[&stdout, &stderr]);
+    // A wrong password: login refused, rules not assessed, exit 2.
+    let (code, ar, ..) = assess(&server, &dir.path().join("out2"), &["--ca", ca.to_str().unwrap(), "--username", USER], &[("MKE_PASSWORD", "wrong")]);
+    assert_eq!(code, 2);
+    assert!(reason(&ar, "V-260903").contains("HTTP 401: login refused for user \"admin\""), "{}", reason(&ar, "V-260903"));
+    // No password at all: a clear error before anything is collected.
+    let o = common::bin().args(["assess", "mke", "--url", &server.url, "--ca", ca.to_str().unwrap(), "--username", USER, "--out", dir.path().join("o3").to_str().unwrap()]).env_remove("MKE_PASSWORD").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("set MKE_PASSWORD or --password-file"));
+}
+
+#[test]
+fn test_mke_faults_leave_only_the_affected_rules_not_assessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-compliant.toml");
+    server.set("/api/ucp/config-toml", Reply::Status(500, r#"{"message":"internal error"}"#));
+    server.set("/api/ucpversions", Reply::Hang);
+    server.set("/collectionGrants?subjectType=all&expandUser=true&showPaths=true", Reply::Ok("application/json", br#"{"grants": [{"subjectID": "#.to_vec()));
+    let started = std::time::Instant::now();
+    let (code, ar, ..) = assess(&server, &dir.path().join("out"), &["--bundle", server.bundle.to_str().unwrap()], &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(25));
+    assert_eq!(code, 1, "engine rules still decided");
+    for rule in ["V-260903", "V-260914", "V-260918", "V-260946"] {
+        assert_eq!(reason(&ar, rule), "not assessed: GET /api/ucp/config-toml failed: HTTP 500", "{rule}");
+    }
+    assert_eq!(reason(&ar, "V-260945"), "not assessed: GET /api/ucpversions failed: GET /api/ucpversions timed out after 3 s");
+    assert_eq!(verdict(&ar, "V-260913").0, "fail");
+    let records = std::fs::read_to_string(dir.path().join("out/evidence/records.jsonl")).unwrap();
+    assert!(records.contains("malformed JSON body"), "the truncated grants answer is recorded as such");
+}
+
+#[test]
+fn test_mke_wrong_ca_names_the_host_and_the_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-compliant.toml");
+    let other = MkeServer::start(&dir.path().join("other"), "config-compliant.toml");
+    let wrong_ca = other.bundle.join("ca.pem");
+    let (code, ar, _, stderr) = assess(&server, &dir.path().join("out"), &["--bundle", server.bundle.to_str().unwrap(), "--ca", wrong_ca.to_str().unwrap()], &[]);
+    let r = reason(&ar, "V-260903");
+    assert!(r.contains(&server.url) && r.contains(&wrong_ca.display().to_string()), "{r}");
+    assert!(r.contains("certificate") || r.contains("UnknownIssuer"), "{r}");
+    // The Docker API still answers (its CA is the bundle's): the run goes on.
+    assert_eq!(code, 1, "{stderr}");
+}
