@@ -46,6 +46,9 @@ pub struct Policy {
     /// P-SIGNERS: organizations/teams whose signatures MKE must require (V-260942).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_signers: Option<Vec<String>>,
+    /// P-KSYS-SVC: Services the SSP approves in kube-system (V-260905).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube_system_services: Option<Vec<String>>,
     /// P-BANNER: an approved banner text when it is not DISA's standard one (V-260946).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,

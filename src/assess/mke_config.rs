@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::docker_facts::DockerFacts;
+use super::kubernetes::{self as k8s, KubeFacts};
 use super::{mke_docker, Assessment, RuleResult, Status, Subject, SubjectKind};
 use crate::evidence::Snapshot;
 use crate::policy::Policy;
@@ -264,6 +265,67 @@ fn v260945(snap: &Snapshot, facts: &DockerFacts) -> RuleResult {
     with_subject(r, subject)
 }
 
+/// Two parts of one rule (Swarm and Kubernetes): a failure in either fails it; otherwise the
+/// least conclusive part decides.
+fn combine(a: RuleResult, b: RuleResult) -> RuleResult {
+    let rank = |r: &RuleResult| match (r.status, r.assessed) {
+        (Status::Fail, _) => 0,
+        (Status::NotReviewed, false) => 1,
+        (Status::NotReviewed, true) => 2,
+        (Status::Pass, _) => 3,
+        (Status::NotApplicable, _) => 4,
+    };
+    let (first, second) = if rank(&a) <= rank(&b) { (a, b) } else { (b, a) };
+    let mut r = first;
+    r.reason = format!("{}; {}", r.reason, second.reason);
+    r.subjects.extend(second.subjects);
+    r.passed_total += second.passed_total;
+    r.evidence.extend(second.evidence);
+    r
+}
+
+/// The Kubernetes halves of rules, when Kubernetes is in use and was collected.
+fn kubernetes_parts(snap: &Snapshot, policy: Option<&Policy>, facts: &DockerFacts, config: Option<&toml::Table>, by_rule: &mut HashMap<String, RuleResult>) {
+    let (orch, how) = mke_docker::orchestrator(facts, policy);
+    const KUBE_ONLY: [&str; 3] = ["V-260905", "V-260912", "V-260932"];
+    if !orch.kubernetes() {
+        for rule in KUBE_ONLY {
+            by_rule.insert(rule.into(), result(rule, Status::NotApplicable, format!("Kubernetes is not in use (orchestrator: {how})"), &[]));
+        }
+        return;
+    }
+    if !KubeFacts::collected(snap) {
+        return;
+    }
+    let k = KubeFacts::load(snap);
+    let mut put = |r: RuleResult, with_swarm: bool| {
+        let rule = r.rule.clone();
+        let merged = match by_rule.remove(&rule) {
+            Some(swarm) if with_swarm && orch.swarm() => combine(swarm, r),
+            _ => r,
+        };
+        by_rule.insert(rule, merged);
+    };
+    put(k8s::secrets_in_env(&k), true);
+    put(k8s::host_network(&k, policy), true);
+    put(k8s::quotas(&k), true);
+    put(k8s::namespaces_in_use(&k, policy), false);
+    put(k8s::bindings(&k), false);
+    put(k8s::persistence(&k), false);
+    let pkd = config.and_then(|t| t.get("cluster_config")).and_then(|c| c.get("kube_protect_kernel_defaults")).map(|v| v.as_bool().unwrap_or(false));
+    put(k8s::protect_kernel_defaults(&k, pkd.or(config.map(|_| false))), false);
+    if let Some(t) = config {
+        let on = t.get("cluster_config").and_then(|c| c.get("secure_overlay")).and_then(toml::Value::as_bool).unwrap_or(false);
+        let r = result(
+            "V-260931",
+            if on { Status::Pass } else { Status::Fail },
+            format!("Kubernetes secure overlay (IPsec) is {}", if on { "on" } else { "off (cluster_config.secure_overlay)" }),
+            &[CONFIG_TOML],
+        );
+        put(r, true);
+    }
+}
+
 /// Rules that need a source this tool does not collect yet, or the hosts themselves.
 fn undecided(rule: &str) -> RuleResult {
     let (why, assessed) = match rule {
@@ -271,7 +333,8 @@ fn undecided(rule: &str) -> RuleResult {
         "V-260938" => ("needs host access: on every node run `ausearch -k docker` and look for `docker exec` with --privileged or --user", true),
         "V-260904" | "V-260916" | "V-260919" | "V-260928" | "V-260943" => ("MSR collection is not implemented yet (MSR API)", false),
         "V-260927" => ("needs the site's trusted CA bundle (P-TRUST) and a TLS chain check, not implemented yet", false),
-        _ => ("Kubernetes API collection is not implemented yet", false),
+        "V-260933" => ("needs the Kubernetes API (kubelet configz) or, for Swarm, the capabilities rule V-260923", false),
+        _ => ("the Kubernetes API was not collected (give a client bundle with kube.yml, or --kubeconfig)", false),
     };
     if assessed {
         result(rule, Status::NotReviewed, why.into(), &[])
@@ -326,6 +389,7 @@ pub fn assess_cluster(snap: &Snapshot, policy: Option<&Policy>, index: &RuleInde
     for r in mke {
         by_rule.insert(r.rule.clone(), r);
     }
+    kubernetes_parts(snap, policy, &facts, config.as_ref().ok(), &mut by_rule);
     assessment.results = index.rules().iter().map(|info| by_rule.remove(&info.vuln_id).unwrap_or_else(|| undecided(&info.vuln_id))).collect();
     for f in ["mke/config.toml", "mke/ucpversions.json", "mke/ca.pem", "mke/collection-grants.json", "mke/ldap.json", "mke/oscal-catalogs.json", "mke/oscal-controls.json"] {
         if let Some(h) = snap.file_sha256(f) {

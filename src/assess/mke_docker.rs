@@ -85,7 +85,7 @@ pub fn assess(facts: &DockerFacts, policy: Option<&Policy>) -> Vec<RuleResult> {
 
 /// The site policy wins; otherwise MKE's node labels; otherwise Swarm (containers on an engine
 /// are Swarm-side workloads in MKE terms).
-fn orchestrator(facts: &DockerFacts, policy: Option<&Policy>) -> (Orchestrator, String) {
+pub fn orchestrator(facts: &DockerFacts, policy: Option<&Policy>) -> (Orchestrator, String) {
     if let Some(o) = policy.and_then(|p| p.orchestrator) {
         return (o, format!("{} (site policy)", o.as_str()));
     }

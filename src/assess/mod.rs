@@ -1,6 +1,7 @@
 //! Assessment: decides STIG rules from collected evidence and the site policy, and says why.
 
 pub mod docker_facts;
+pub mod kubernetes;
 pub mod mke_config;
 pub mod mke_docker;
 
@@ -51,6 +52,9 @@ pub enum SubjectKind {
     Secret,
     /// A configuration document (MKE's config-toml, an API answer).
     Setting,
+    Pod,
+    Namespace,
+    Service,
 }
 
 impl SubjectKind {
@@ -62,6 +66,9 @@ impl SubjectKind {
             SubjectKind::Network => "network",
             SubjectKind::Secret => "secret",
             SubjectKind::Setting => "setting",
+            SubjectKind::Pod => "pod",
+            SubjectKind::Namespace => "namespace",
+            SubjectKind::Service => "service",
         }
     }
 }

@@ -11,6 +11,7 @@ use oscal_stig::oscal::OscalModel;
 use oscal_stig::policy::Policy;
 use oscal_stig::evidence::{Manifest, SnapshotWriter, FORMAT};
 use oscal_stig::probe::docker::{collect, collect_into, CollectOptions, DockerClient, Endpoint};
+use oscal_stig::probe::kubernetes;
 use oscal_stig::probe::mke::{self, MkeClient};
 use oscal_stig::stig::{RuleIndex, Severity};
 
@@ -135,6 +136,9 @@ pub struct MkeArgs {
     /// File holding the password for --username.
     #[arg(long)]
     pub password_file: Option<PathBuf>,
+    /// Kubernetes credentials (default: the bundle's kube.yml).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
     /// Re-assess offline from an evidence snapshot instead of collecting.
     #[arg(long, conflicts_with_all = ["url", "bundle"])]
     pub evidence: Option<PathBuf>,
@@ -195,11 +199,20 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             eprintln!("collecting from {} ...", mke_client.describe());
+            let kubeconfig = args.kubeconfig.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("kube.yml")).filter(|p| p.is_file()));
             rt.block_on(async {
                 if let Some(d) = &docker {
                     collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
                 }
-                mke::collect(&mke_client, &w).await
+                mke::collect(&mke_client, &w).await?;
+                if let Some(path) = kubeconfig {
+                    match kubernetes::client(&kubernetes::Source::Kubeconfig(path), timeout).await {
+                        Ok((client, _)) => kubernetes::collect(&client, &w).await?,
+                        // The Kubernetes rules then say why they were not assessed.
+                        Err(e) => eprintln!("warning: Kubernetes API not collected: {e}"),
+                    }
+                }
+                Ok::<(), oscal_stig::evidence::EvidenceError>(())
             })?;
             let manifest = Manifest {
                 format: FORMAT,

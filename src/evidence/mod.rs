@@ -108,20 +108,8 @@ impl SnapshotWriter {
 
     /// Appends one keyed body to a `.jsonl` collection (e.g. `docker/inspect.jsonl`).
     pub fn put_line(&self, mut record: Record, rel: &str, key: &str, body: &Value) -> Result<(), EvidenceError> {
-        let mut lines = self.lines.lock().expect("writer lock");
-        if !lines.contains_key(rel) {
-            let path = self.dir.join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            let f = File::create(&path).map_err(io(&path))?;
-            lines.insert(rel.to_string(), BufWriter::new(f));
-        }
-        let w = lines.get_mut(rel).expect("just inserted");
-        let line = serde_json::to_string(&serde_json::json!({ "key": key, "body": body })).expect("JSON values serialize");
-        writeln!(w, "{line}").map_err(io(&self.dir.join(rel)))?;
+        self.append_line(rel, key, body)?;
         record.stored = Some(format!("{rel}#{key}"));
-        drop(lines);
         self.record(record);
         Ok(())
     }
@@ -220,6 +208,16 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Why a paged list (records `GET <path> (page N)`) is incomplete, if it is.
+    pub fn list_error(&self, source: &str, path: &str) -> Option<String> {
+        let prefix = format!("GET {path} (page ");
+        let pages: Vec<&Record> = self.records.iter().filter(|r| r.source == source && r.endpoint.starts_with(&prefix)).collect();
+        if pages.is_empty() {
+            return Some(format!("GET {path} was not collected"));
+        }
+        pages.iter().find_map(|r| r.error.as_ref().map(|e| format!("GET {path} failed at {}: {e}", &r.endpoint[4..])))
+    }
+
     /// SHA-256 of a stored file (so findings can cite exactly what they were decided on).
     pub fn file_sha256(&self, rel: &str) -> Option<String> {
         std::fs::read(self.dir.join(rel)).ok().map(|b| hex_sha256(&b))
@@ -254,5 +252,24 @@ impl Snapshot {
         }
         let stored = r.stored.as_deref().ok_or_else(|| format!("{endpoint}: no stored body"))?;
         std::fs::read_to_string(self.dir.join(stored)).map_err(|e| format!("{endpoint}: evidence file {stored}: {e}"))
+    }
+}
+
+impl SnapshotWriter {
+    /// Appends an object to a `.jsonl` collection without a record of its own (list pages are
+    /// recorded once per page).
+    pub fn append_line(&self, rel: &str, key: &str, body: &Value) -> Result<(), EvidenceError> {
+        let mut lines = self.lines.lock().expect("writer lock");
+        if !lines.contains_key(rel) {
+            let path = self.dir.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            let f = File::create(&path).map_err(io(&path))?;
+            lines.insert(rel.to_string(), BufWriter::new(f));
+        }
+        let w = lines.get_mut(rel).expect("just inserted");
+        let line = serde_json::to_string(&serde_json::json!({ "key": key, "body": body })).expect("JSON values serialize");
+        writeln!(w, "{line}").map_err(io(&self.dir.join(rel)))
     }
 }

@@ -199,3 +199,29 @@ pub fn json_secret_keys(v: &mut Value) -> usize {
         _ => 0,
     }
 }
+
+/// A Kubernetes object: literal environment variable values in pod specs and templates are
+/// removed (names and `valueFrom` references stay: rules read them).
+pub fn kubernetes_object(v: &mut Value) -> usize {
+    fn containers(spec: &mut Value) -> usize {
+        let mut n = 0;
+        for key in ["containers", "initContainers", "ephemeralContainers"] {
+            for c in spec.get_mut(key).and_then(Value::as_array_mut).into_iter().flatten() {
+                for e in c.get_mut("env").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if let Some(val) = e.get_mut("value") {
+                        *val = Value::String(REDACTED.into());
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
+    let mut n = 0;
+    for path in ["/spec", "/spec/template/spec", "/spec/jobTemplate/spec/template/spec"] {
+        if let Some(spec) = v.pointer_mut(path) {
+            n += containers(spec);
+        }
+    }
+    n
+}

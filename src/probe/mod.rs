@@ -2,6 +2,7 @@
 //! Kubernetes and MSR next). A probe only fetches and records; deciding is `assess`'s job.
 
 pub mod docker;
+pub mod kubernetes;
 pub mod mke;
 pub mod tls;
 

@@ -24,7 +24,18 @@ pub enum Reply {
     Hang,
 }
 
+/// The Kubernetes API side: generated pods, paged; a continue token that expires on demand.
+#[derive(Default)]
+pub struct K8sState {
+    pub pods: usize,
+    /// Answer 410 Gone when asked for this page (1-based) through a continue token.
+    pub expire_at_page: Option<usize>,
+    /// Pages served, for assertions on paging.
+    pub pages_served: usize,
+}
+
 pub struct MkeServer {
+    pub k8s: Arc<Mutex<K8sState>>,
     pub url: String,
     pub bundle: PathBuf,
     pub routes: Arc<Mutex<HashMap<String, Reply>>>,
@@ -90,6 +101,13 @@ impl MkeServer {
         std::fs::write(bundle.join("ca.pem"), ca_cert.pem()).unwrap();
         std::fs::write(bundle.join("cert.pem"), cli_cert.pem()).unwrap();
         std::fs::write(bundle.join("key.pem"), cli_key.serialize_pem()).unwrap();
+        std::fs::write(
+            bundle.join("kube.yml"),
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: ucp\n  cluster:\n    server: https://127.0.0.1:{port}\n    certificate-authority: ca.pem\nusers:\n- name: ucp\n  user:\n    client-certificate: cert.pem\n    client-key: key.pem\ncontexts:\n- name: ucp\n  context:\n    cluster: ucp\n    user: ucp\ncurrent-context: ucp\n"
+            ),
+        )
+        .unwrap();
         std::fs::write(bundle.join("env.sh"), format!("export DOCKER_TLS_VERIFY=1\nexport DOCKER_CERT_PATH=\"$PWD\"\nexport DOCKER_HOST=tcp://127.0.0.1:{port}\n")).unwrap();
 
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -122,22 +140,27 @@ impl MkeServer {
         );
         routes.insert("/oscal/catalogs".into(), Reply::Ok("application/json", br#"[{"id":"NIST_800-53","modelVersion":"Revision 4","title":"NIST SP 800-53","declarations":{"href":"https://nvd.nist.gov/800-53"}}]"#.to_vec()));
         routes.insert("/oscal/controls".into(), Reply::Status(404, r#"{"message":"not found"}"#));
+        let lists: serde_json::Value = serde_json::from_slice(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/k8s/lists.json")).unwrap()).unwrap();
+        for (path, body) in lists.as_object().unwrap().iter().filter(|(k, _)| k.starts_with('/')) {
+            routes.insert(path.clone(), Reply::Ok("application/json", serde_json::to_vec(body).unwrap()));
+        }
         let routes = Arc::new(Mutex::new(routes));
         let log = Arc::new(Mutex::new(Vec::new()));
         let logins = Arc::new(Mutex::new(0));
-        let (r2, l2, n2) = (routes.clone(), log.clone(), logins.clone());
+        let k8s = Arc::new(Mutex::new(K8sState { pods: 25, ..Default::default() }));
+        let (r2, l2, n2, k2) = (routes.clone(), log.clone(), logins.clone(), k8s.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (config, routes, log, logins) = (config.clone(), r2.clone(), l2.clone(), n2.clone());
+                let (config, routes, log, logins, k8s) = (config.clone(), r2.clone(), l2.clone(), n2.clone(), k2.clone());
                 std::thread::spawn(move || {
                     let conn = rustls::ServerConnection::new(config).unwrap();
                     let mut tls = rustls::StreamOwned::new(conn, stream);
-                    let _ = serve(&mut tls, &routes, &log, &logins);
+                    let _ = serve(&mut tls, &routes, &log, &logins, &k8s);
                 });
             }
         });
-        MkeServer { url: format!("https://127.0.0.1:{port}"), bundle, routes, log, logins }
+        MkeServer { k8s, url: format!("https://127.0.0.1:{port}"), bundle, routes, log, logins }
     }
 
     pub fn set(&self, path: &str, reply: Reply) {
@@ -150,6 +173,7 @@ fn serve(
     routes: &Mutex<HashMap<String, Reply>>,
     log: &Mutex<Vec<String>>,
     logins: &Mutex<u32>,
+    k8s: &Mutex<K8sState>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(&mut *tls);
     let mut line = String::new();
@@ -174,7 +198,18 @@ fn serve(
     let bearer = headers.get("authorization").is_some_and(|a| a == &format!("Bearer {TOKEN}"));
     log.lock().unwrap().push(format!("{method} {path} cert={client_cert} bearer={bearer}"));
 
-    let (status, ctype, payload): (u16, &str, Vec<u8>) = if method == "POST" && path == "/auth/login" {
+    let (route, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
+    let param = |k: &str| query.split('&').find_map(|kv| kv.strip_prefix(&format!("{k}="))).map(str::to_string);
+    let (status, ctype, payload): (u16, &str, Vec<u8>) = if route == "/api/v1/pods" && client_cert {
+        pods_page(k8s, param("limit"), param("continue"))
+    } else if route.starts_with("/api") && route != "/api/ucp/config-toml" && route != "/api/ucpversions" && param("limit").is_some() && client_cert {
+        // Other Kubernetes lists: one page.
+        let reply = routes.lock().unwrap().get(route).cloned();
+        match reply {
+            Some(Reply::Ok(t, b)) => (200, t, b),
+            _ => (404, "application/json", br#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"not found","reason":"NotFound","code":404}"#.to_vec()),
+        }
+    } else if method == "POST" && path == "/auth/login" {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         if v["username"] == USER && v["password"] == PASSWORD {
             *logins.lock().unwrap() += 1;
@@ -206,4 +241,36 @@ fn serve(
     tls.flush()?;
     tls.conn.send_close_notify();
     tls.flush()
+}
+
+/// `GET /api/v1/pods?limit=N&continue=OFFSET`: generated pods, one with hostNetwork, one taking
+/// a Secret through its environment, one with a literal env value that must be redacted.
+fn pods_page(k8s: &Mutex<K8sState>, limit: Option<String>, cont: Option<String>) -> (u16, &'static str, Vec<u8>) {
+    let mut st = k8s.lock().unwrap();
+    let limit: usize = limit.and_then(|l| l.parse().ok()).unwrap_or(500);
+    let offset: usize = cont.as_deref().and_then(|c| c.strip_prefix("off-")).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let page = offset / limit + 1;
+    if cont.is_some() && st.expire_at_page == Some(page) {
+        return (410, "application/json", br#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"The provided continue parameter is too old","reason":"Expired","code":410}"#.to_vec());
+    }
+    st.pages_served += 1;
+    let end = (offset + limit).min(st.pods);
+    let mut items = String::with_capacity((end - offset) * 400);
+    for i in offset..end {
+        if i > offset {
+            items.push(',');
+        }
+        let host_net = if i == 7 { r#""hostNetwork":true,"# } else { "" };
+        let env = match i {
+            9 => r#","env":[{"name":"API_TOKEN","valueFrom":{"secretKeyRef":{"name":"api","key":"token"}}}]"#,
+            3 => r#","env":[{"name":"LOG_LEVEL","value":"K8S-canary-literal"}]"#,
+            _ => "",
+        };
+        items.push_str(&format!(
+            r#"{{"metadata":{{"name":"web-{i}","namespace":"app-a","labels":{{"app":"web"}}}},"spec":{{{host_net}"nodeName":"node-1","containers":[{{"name":"web","image":"registry.example.mil/web:1.4"{env}}}]}},"status":{{"phase":"Running"}}}}"#
+        ));
+    }
+    let next = if end < st.pods { format!("off-{end}") } else { String::new() };
+    let body = format!(r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{"resourceVersion":"1","continue":"{next}"}},"items":[{items}]}}"#);
+    (200, "application/json", body.into_bytes())
 }

@@ -1,0 +1,183 @@
+//! Kubernetes API collector (kube crate): lists read page by page (`limit`/`continue`), each
+//! page's items redacted and appended to the snapshot as it arrives, so 100,000 pods are never
+//! held in memory at once; kubelet configuration per node through the node proxy (`configz`).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::ProbeError;
+use crate::evidence::{new_record, redact, EvidenceError, SnapshotWriter};
+use crate::stig::xccdf::hex_sha256;
+
+pub const SOURCE: &str = "kubernetes";
+pub const PAGE: u32 = 500;
+
+/// Lists collected: API path, evidence file (one object per line).
+pub const LISTS: &[(&str, &str)] = &[
+    ("/api/v1/namespaces", "k8s/namespaces.jsonl"),
+    ("/api/v1/pods", "k8s/pods.jsonl"),
+    ("/api/v1/services", "k8s/services.jsonl"),
+    ("/api/v1/resourcequotas", "k8s/resourcequotas.jsonl"),
+    ("/api/v1/nodes", "k8s/nodes.jsonl"),
+    ("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "k8s/clusterrolebindings.jsonl"),
+    ("/apis/rbac.authorization.k8s.io/v1/rolebindings", "k8s/rolebindings.jsonl"),
+    ("/apis/storage.k8s.io/v1/storageclasses", "k8s/storageclasses.jsonl"),
+    ("/apis/apps/v1/deployments", "k8s/workloads.jsonl"),
+    ("/apis/apps/v1/statefulsets", "k8s/workloads.jsonl"),
+    ("/apis/apps/v1/daemonsets", "k8s/workloads.jsonl"),
+    ("/apis/apps/v1/replicasets", "k8s/workloads.jsonl"),
+    ("/apis/batch/v1/jobs", "k8s/workloads.jsonl"),
+    ("/apis/batch/v1/cronjobs", "k8s/workloads.jsonl"),
+    ("/api/v1/replicationcontrollers", "k8s/workloads.jsonl"),
+];
+pub const CONFIGZ_FILE: &str = "k8s/configz.jsonl";
+
+/// Where the cluster is: a kubeconfig file (an MKE bundle's kube.yml), or in-cluster.
+pub enum Source {
+    Kubeconfig(PathBuf),
+    InCluster,
+}
+
+/// kube.yml in an MKE client bundle names ca.pem / cert.pem / key.pem relative to itself.
+fn absolutize(k: &mut kube::config::Kubeconfig, dir: &Path) {
+    let fix = |p: &mut Option<String>| {
+        if let Some(s) = p {
+            if Path::new(s.as_str()).is_relative() {
+                *s = dir.join(&*s).display().to_string();
+            }
+        }
+    };
+    for c in k.clusters.iter_mut().filter_map(|c| c.cluster.as_mut()) {
+        fix(&mut c.certificate_authority);
+    }
+    for a in k.auth_infos.iter_mut().filter_map(|a| a.auth_info.as_mut()) {
+        fix(&mut a.client_certificate);
+        fix(&mut a.client_key);
+    }
+}
+
+pub async fn client(source: &Source, timeout: std::time::Duration) -> Result<(kube::Client, String), ProbeError> {
+    super::tls::ensure_provider();
+    let mut config = match source {
+        Source::Kubeconfig(path) => {
+            let mut k = kube::config::Kubeconfig::read_from(path).map_err(|e| ProbeError::Config(format!("kubeconfig {}: {e}", path.display())))?;
+            absolutize(&mut k, path.parent().unwrap_or(Path::new(".")));
+            kube::Config::from_custom_kubeconfig(k, &kube::config::KubeConfigOptions::default())
+                .await
+                .map_err(|e| ProbeError::Config(format!("kubeconfig {}: {e}", path.display())))?
+        }
+        Source::InCluster => kube::Config::incluster().map_err(|e| ProbeError::Config(format!("in-cluster configuration: {e}")))?,
+    };
+    config.read_timeout = Some(timeout);
+    config.connect_timeout = Some(timeout);
+    let url = config.cluster_url.to_string();
+    let client = kube::Client::try_from(config).map_err(|e| ProbeError::Config(format!("Kubernetes client: {e}")))?;
+    Ok((client, url))
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if s.code == 410 => format!("HTTP 410: the list's continue token expired before the list was read ({})", s.message),
+        kube::Error::Api(s) => format!("HTTP {}: {}", s.code, s.message),
+        other => super::error_chain(other),
+    }
+}
+
+async fn get(client: &kube::Client, path: &str) -> Result<String, kube::Error> {
+    let req = http::Request::get(path).body(Vec::new()).expect("a GET request builds");
+    client.request_text(req).await
+}
+
+/// Reads one list page by page into `rel`; returns the items' names when `names` is set
+/// (nodes, for configz).
+async fn list(client: &kube::Client, w: &SnapshotWriter, path: &str, rel: &str, names: bool) -> Result<Vec<String>, EvidenceError> {
+    let mut cont: Option<String> = None;
+    let mut page = 0;
+    let mut out = Vec::new();
+    loop {
+        page += 1;
+        let query = match &cont {
+            Some(c) => format!("{path}?limit={PAGE}&continue={c}"),
+            None => format!("{path}?limit={PAGE}"),
+        };
+        let mut rec = new_record(SOURCE, &format!("GET {path} (page {page})"), now());
+        let text = match get(client, &query).await {
+            Ok(t) => t,
+            Err(e) => {
+                rec.error = Some(describe(&e));
+                w.record(rec);
+                return Ok(out);
+            }
+        };
+        rec.status = Some(200);
+        rec.sha256 = Some(hex_sha256(text.as_bytes()));
+        let mut v: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                rec.error = Some(format!("HTTP 200: malformed JSON body ({e})"));
+                w.record(rec);
+                return Ok(out);
+            }
+        };
+        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("").trim_end_matches("List").to_string();
+        let items = v.get_mut("items").and_then(Value::as_array_mut).map(std::mem::take).unwrap_or_default();
+        let mut redacted = 0;
+        for mut item in items {
+            redacted += redact::kubernetes_object(&mut item);
+            let ns = item.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = item.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
+            if names {
+                out.push(name.clone());
+            }
+            if item.get("kind").is_none() {
+                item["kind"] = Value::String(kind.clone());
+            }
+            w.append_line(rel, &format!("{kind}/{ns}/{name}"), &item)?;
+        }
+        rec.redacted = redacted;
+        rec.stored = Some(rel.to_string());
+        w.record(rec);
+        cont = v.pointer("/metadata/continue").and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_string);
+        if cont.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// Collects every list the Kubernetes rules read, and each node's kubelet configz.
+pub async fn collect(client: &kube::Client, w: &SnapshotWriter) -> Result<(), EvidenceError> {
+    let mut nodes = Vec::new();
+    for (path, rel) in LISTS {
+        let names = list(client, w, path, rel, *path == "/api/v1/nodes").await?;
+        if *path == "/api/v1/nodes" {
+            nodes = names;
+        }
+    }
+    for node in nodes {
+        let path = format!("/api/v1/nodes/{node}/proxy/configz");
+        let mut rec = new_record(SOURCE, &format!("GET {path}"), now());
+        match get(client, &path).await {
+            Ok(text) => {
+                rec.status = Some(200);
+                rec.sha256 = Some(hex_sha256(text.as_bytes()));
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(v) => w.put_line(rec, CONFIGZ_FILE, &node, &v)?,
+                    Err(e) => {
+                        rec.error = Some(format!("HTTP 200: malformed JSON body ({e})"));
+                        w.record(rec);
+                    }
+                }
+            }
+            Err(e) => {
+                rec.error = Some(describe(&e));
+                w.record(rec);
+            }
+        }
+    }
+    Ok(())
+}
