@@ -49,6 +49,10 @@ pub struct Policy {
     /// P-KSYS-SVC: Services the SSP approves in kube-system (V-260905).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kube_system_services: Option<Vec<String>>,
+    /// P-TRUST: PEM bundle of the trusted (DoD) root and intermediate CAs that MKE's and MSR's
+    /// certificates must chain to (V-260916, V-260927).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_ca_bundle: Option<std::path::PathBuf>,
     /// P-BANNER: an approved banner text when it is not DISA's standard one (V-260946).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,

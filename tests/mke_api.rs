@@ -68,7 +68,7 @@ fn test_mke_compliant_config_over_client_bundle() {
     assert_eq!(verdict(&ar, "V-260935").0, "fail");
     // Host-only rules give the assessor the exact commands.
     assert!(reason(&ar, "V-260906").contains("stat -c '%U:%G %a' /var/run/docker.sock"));
-    assert!(reason(&ar, "V-260928").starts_with("not assessed: MSR collection"));
+    assert_eq!(verdict(&ar, "V-260928").0, "not-applicable", "no MSR given and none registered in MKE");
     // Only the client certificate was used; no login.
     assert_eq!(*server.logins.lock().unwrap(), 0);
     assert!(server.log.lock().unwrap().iter().all(|l| l.contains("cert=true")));
@@ -234,4 +234,36 @@ fn test_kubernetes_100000_pods_in_pages_of_500() {
     let pods = std::fs::File::open(out.join("evidence/k8s/pods.jsonl")).unwrap();
     assert_eq!(std::io::BufRead::lines(std::io::BufReader::new(pods)).count(), 100_000);
     assert!(reason(&ar, "V-260913").contains("1 of 100000 pods use the host network"), "{}", reason(&ar, "V-260913"));
+}
+
+#[test]
+fn test_msr_rules_and_certificate_chains_against_the_trusted_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-compliant.toml");
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, format!("trusted_ca_bundle: {}\n", server.bundle.join("ca.pem").display())).unwrap();
+    let args = ["--bundle", server.bundle.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--msr-url", &server.url, "--username", USER];
+    let (_, ar, stdout, stderr) = assess(&server, &dir.path().join("out"), &args, &[("MKE_PASSWORD", PASSWORD)]);
+    for rule in ["V-260916", "V-260919", "V-260927", "V-260928", "V-260943"] {
+        assert_eq!(verdict(&ar, rule).0, "pass", "{rule}: {}", reason(&ar, rule));
+    }
+    assert!(reason(&ar, "V-260904").starts_with("1 organizations and 2 users in MSR"), "{}", reason(&ar, "V-260904"));
+    assert_no_secrets(dir.path(), &[&stdout, &stderr]);
+
+    // A trusted bundle that did not sign the servers' certificates, and a lax MSR.
+    let other = MkeServer::start(&dir.path().join("other"), "config-compliant.toml");
+    std::fs::write(&policy, format!("trusted_ca_bundle: {}\n", other.bundle.join("ca.pem").display())).unwrap();
+    server.set("/api/v0/meta/settings", Reply::Ok("application/json", br#"{"reportAnalytics":true,"createRepositoryOnPush":true,"scanningEnabled":false}"#.to_vec()));
+    let (_, ar, ..) = assess(&server, &dir.path().join("out2"), &args, &[("MKE_PASSWORD", PASSWORD)]);
+    for rule in ["V-260916", "V-260919", "V-260927", "V-260928", "V-260943"] {
+        assert_eq!(verdict(&ar, rule).0, "fail", "{rule}: {}", reason(&ar, rule));
+    }
+    assert!(reason(&ar, "V-260916").contains("does not validate to the trusted CA bundle"));
+
+    // No MSR given and none registered in MKE: the MSR rules do not apply.
+    let (_, ar, ..) = assess(&server, &dir.path().join("out3"), &["--bundle", server.bundle.to_str().unwrap()], &[]);
+    for rule in ["V-260904", "V-260916", "V-260919", "V-260928", "V-260943"] {
+        assert_eq!(verdict(&ar, rule).0, "not-applicable", "{rule}");
+    }
+    assert!(reason(&ar, "V-260927").starts_with("needs site parameter P-TRUST"));
 }

@@ -326,13 +326,44 @@ fn kubernetes_parts(snap: &Snapshot, policy: Option<&Policy>, facts: &DockerFact
     }
 }
 
+/// MSR rules when MSR was collected; otherwise not applicable, unless MKE has an MSR registered.
+fn msr_parts(snap: &Snapshot, config: Option<&toml::Table>, by_rule: &mut HashMap<String, RuleResult>) {
+    let ingress = config.and_then(|t| t.get("cluster_config")).and_then(|c| c.get("ingress_controller")).and_then(|i| i.get("enabled")).and_then(toml::Value::as_bool) == Some(true);
+    let mke_chain = if ingress {
+        result("V-260927", Status::NotApplicable, "a Kubernetes ingress controller is configured (cluster_config.ingress_controller.enabled): the STIG makes this N/A".into(), &[CONFIG_TOML])
+    } else {
+        super::msr::chain_rule("V-260927", snap, SOURCE, "MKE")
+    };
+    by_rule.insert("V-260927".into(), mke_chain);
+    let collected = snap.records.iter().any(|r| r.source == crate::probe::msr::SOURCE);
+    if collected {
+        for r in super::msr::rules(snap) {
+            by_rule.insert(r.rule.clone(), r);
+        }
+        return;
+    }
+    let registered: Vec<String> = config
+        .and_then(|t| t.get("registries"))
+        .and_then(toml::Value::as_array)
+        .map(|a| a.iter().filter_map(|r| r.get("host_address").and_then(toml::Value::as_str).map(str::to_string)).collect())
+        .unwrap_or_default();
+    for rule in super::msr::MSR_RULES {
+        let r = if config.is_none() {
+            not_assessed(rule, "no --msr-url, and MKE's configuration (which lists registered MSRs) was not read", &[CONFIG_TOML])
+        } else if registered.is_empty() {
+            result(rule, Status::NotApplicable, "MSR is not in use (no --msr-url, and none is registered in MKE's [[registries]])".into(), &[CONFIG_TOML])
+        } else {
+            not_assessed(rule, &format!("MSR {} is registered in MKE but was not collected: give --msr-url", registered.join(", ")), &[CONFIG_TOML])
+        };
+        by_rule.insert(rule.into(), r);
+    }
+}
+
 /// Rules that need a source this tool does not collect yet, or the hosts themselves.
 fn undecided(rule: &str) -> RuleResult {
     let (why, assessed) = match rule {
         "V-260906" => ("needs host access: on every node run `stat -c '%U:%G %a' /var/run/docker.sock` (expect root:docker 660) and `getent group docker` (members as the SSP approves)", true),
         "V-260938" => ("needs host access: on every node run `ausearch -k docker` and look for `docker exec` with --privileged or --user", true),
-        "V-260904" | "V-260916" | "V-260919" | "V-260928" | "V-260943" => ("MSR collection is not implemented yet (MSR API)", false),
-        "V-260927" => ("needs the site's trusted CA bundle (P-TRUST) and a TLS chain check, not implemented yet", false),
         "V-260933" => ("needs the Kubernetes API (kubelet configz) or, for Swarm, the capabilities rule V-260923", false),
         _ => ("the Kubernetes API was not collected (give a client bundle with kube.yml, or --kubeconfig)", false),
     };
@@ -390,6 +421,7 @@ pub fn assess_cluster(snap: &Snapshot, policy: Option<&Policy>, index: &RuleInde
         by_rule.insert(r.rule.clone(), r);
     }
     kubernetes_parts(snap, policy, &facts, config.as_ref().ok(), &mut by_rule);
+    msr_parts(snap, config.as_ref().ok(), &mut by_rule);
     assessment.results = index.rules().iter().map(|info| by_rule.remove(&info.vuln_id).unwrap_or_else(|| undecided(&info.vuln_id))).collect();
     for f in ["mke/config.toml", "mke/ucpversions.json", "mke/ca.pem", "mke/collection-grants.json", "mke/ldap.json", "mke/oscal-catalogs.json", "mke/oscal-controls.json"] {
         if let Some(h) = snap.file_sha256(f) {

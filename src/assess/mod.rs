@@ -4,6 +4,7 @@ pub mod docker_facts;
 pub mod kubernetes;
 pub mod mke_config;
 pub mod mke_docker;
+pub mod msr;
 
 use std::fmt;
 

@@ -13,6 +13,7 @@ use oscal_stig::evidence::{Manifest, SnapshotWriter, FORMAT};
 use oscal_stig::probe::docker::{collect, collect_into, CollectOptions, DockerClient, Endpoint};
 use oscal_stig::probe::kubernetes;
 use oscal_stig::probe::mke::{self, MkeClient};
+use oscal_stig::probe::msr::{self, MsrClient};
 use oscal_stig::stig::{RuleIndex, Severity};
 
 use super::{exit, report};
@@ -95,11 +96,12 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
     };
     let snap = Snapshot::open(&evidence_dir)?;
     let assessment = mke_docker::assess_snapshot(&snap, policy.as_ref());
-    write_results(&assessment, &index, &args.out, &evidence_dir, args.fail_on)
+    write_results(&assessment, &snap, &index, &args.out, args.fail_on)
 }
 
 /// Writes the document and the table; the exit code every assess command shares.
-fn write_results(assessment: &Assessment, index: &RuleIndex, out: &Path, evidence_dir: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
+fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, out: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
+    let evidence_dir = &snap.dir;
     let doc = assessment_results::build(assessment, index);
     let out_file = out.join("assessment-results.json");
     let file = std::fs::File::create(&out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
@@ -108,9 +110,9 @@ fn write_results(assessment: &Assessment, index: &RuleIndex, out: &Path, evidenc
     print_table(assessment, index);
     eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
 
-    // Rules answered without evidence (manual steps for the assessor) do not make a run useful.
-    if assessment.results.iter().all(|r| !r.assessed || r.evidence.is_empty()) {
-        let why = assessment.results.iter().find(|r| !r.assessed).map(|r| r.reason.as_str()).unwrap_or("");
+    // Nothing collected (every call failed): the run could not assess, whatever the rules say.
+    if !snap.records.iter().any(|r| r.error.is_none()) {
+        let why = assessment.results.iter().find(|r| !r.assessed).map(|r| r.reason.as_str()).unwrap_or("nothing was collected");
         eprintln!("error: no rule could be assessed: {why}");
         return Ok(exit::UNUSABLE);
     }
@@ -139,6 +141,12 @@ pub struct MkeArgs {
     /// Kubernetes credentials (default: the bundle's kube.yml).
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
+    /// MSR URL, when MSR is in use (its credentials: --username with $MSR_PASSWORD or $MKE_PASSWORD).
+    #[arg(long)]
+    pub msr_url: Option<String>,
+    /// CA that signed MSR's certificate, for collection (default: the MKE CA).
+    #[arg(long)]
+    pub msr_ca: Option<PathBuf>,
     /// Re-assess offline from an evidence snapshot instead of collecting.
     #[arg(long, conflicts_with_all = ["url", "bundle"])]
     pub evidence: Option<PathBuf>,
@@ -199,12 +207,32 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             eprintln!("collecting from {} ...", mke_client.describe());
+            let mke_ca = args.ca.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("ca.pem")));
+            let msr_client = match &args.msr_url {
+                Some(u) => {
+                    let ca = args.msr_ca.clone().or(mke_ca.clone()).context("no CA for MSR: give --msr-ca")?;
+                    let password = std::env::var("MSR_PASSWORD").or_else(|_| std::env::var("MKE_PASSWORD")).ok();
+                    let basic = args.username.clone().zip(password);
+                    Some(MsrClient::new(u, &ca, basic, timeout)?)
+                }
+                None => None,
+            };
+            let trust = policy.as_ref().and_then(|p| p.trusted_ca_bundle.clone());
             let kubeconfig = args.kubeconfig.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("kube.yml")).filter(|p| p.is_file()));
             rt.block_on(async {
                 if let Some(d) = &docker {
                     collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
                 }
                 mke::collect(&mke_client, &w).await?;
+                if let Some(t) = &trust {
+                    msr::chain_check(mke::SOURCE, url, t, timeout, &w).await?;
+                }
+                if let Some(m) = &msr_client {
+                    msr::collect(m, &w).await?;
+                    if let (Some(t), Some(u)) = (&trust, &args.msr_url) {
+                        msr::chain_check(msr::SOURCE, u, t, timeout, &w).await?;
+                    }
+                }
                 if let Some(path) = kubeconfig {
                     match kubernetes::client(&kubernetes::Source::Kubeconfig(path), timeout).await {
                         Ok((client, _)) => kubernetes::collect(&client, &w).await?,
@@ -228,7 +256,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
     };
     let snap = Snapshot::open(&evidence_dir)?;
     let assessment = mke_config::assess_cluster(&snap, policy.as_ref(), &index);
-    write_results(&assessment, &index, &args.out, &evidence_dir, args.fail_on)
+    write_results(&assessment, &snap, &index, &args.out, args.fail_on)
 }
 
 /// A live run replaces the previous snapshot in OUT/evidence, and nothing else.

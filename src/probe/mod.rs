@@ -4,6 +4,7 @@
 pub mod docker;
 pub mod kubernetes;
 pub mod mke;
+pub mod msr;
 pub mod tls;
 
 use std::time::Duration;

@@ -140,6 +140,11 @@ impl MkeServer {
         );
         routes.insert("/oscal/catalogs".into(), Reply::Ok("application/json", br#"[{"id":"NIST_800-53","modelVersion":"Revision 4","title":"NIST SP 800-53","declarations":{"href":"https://nvd.nist.gov/800-53"}}]"#.to_vec()));
         routes.insert("/oscal/controls".into(), Reply::Status(404, r#"{"message":"not found"}"#));
+        // MSR 2.9 answers (DTR API family), served on the same port for the tests.
+        routes.insert("/api/v0/meta/settings".into(), Reply::Ok("application/json", br#"{"dtrHost":"msr.example.mil","reportAnalytics":false,"anonymizeAnalytics":true,"createRepositoryOnPush":false,"scanningEnabled":true,"scanningSyncOnline":false}"#.to_vec()));
+        routes.insert("/api/v0/imagescan/status".into(), Reply::Ok("application/json", br#"{"lastDBUpdateFailed":false,"lastVulnOverridesDBUpdateFailed":false,"lastDBUpdateTime":"2026-11-20T03:00:00Z"}"#.to_vec()));
+        routes.insert("/api/v0/admin/version".into(), Reply::Ok("application/json", br#"{"version":"2.9.16"}"#.to_vec()));
+        routes.insert("/enzi/v0/accounts?limit=500".into(), Reply::Ok("application/json", br#"{"accounts":[{"name":"admin","isOrg":false,"isAdmin":true},{"name":"platform","isOrg":true},{"name":"dev1","isOrg":false}]}"#.to_vec()));
         let lists: serde_json::Value = serde_json::from_slice(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/k8s/lists.json")).unwrap()).unwrap();
         for (path, body) in lists.as_object().unwrap().iter().filter(|(k, _)| k.starts_with('/')) {
             routes.insert(path.clone(), Reply::Ok("application/json", serde_json::to_vec(body).unwrap()));
@@ -195,7 +200,11 @@ fn serve(
     let mut parts = line.split_whitespace();
     let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/").to_string());
     let client_cert = tls.conn.peer_certificates().is_some_and(|c| !c.is_empty());
-    let bearer = headers.get("authorization").is_some_and(|a| a == &format!("Bearer {TOKEN}"));
+    let basic = {
+        use base64::Engine;
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}")))
+    };
+    let bearer = headers.get("authorization").is_some_and(|a| a == &format!("Bearer {TOKEN}") || (path.starts_with("/api/v0/") || path.starts_with("/enzi/v0/accounts")) && *a == basic);
     log.lock().unwrap().push(format!("{method} {path} cert={client_cert} bearer={bearer}"));
 
     let (route, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
