@@ -53,6 +53,9 @@ pub struct Policy {
     /// certificates must chain to (V-260916, V-260927).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_ca_bundle: Option<std::path::PathBuf>,
+    /// P-DOCKER-GRP: users approved as members of the `docker` group on the nodes (V-260906).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker_group_members: Option<Vec<String>>,
     /// P-BANNER: an approved banner text when it is not DISA's standard one (V-260946).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,

@@ -68,6 +68,12 @@ fn test_mke_compliant_config_over_client_bundle() {
     assert_eq!(verdict(&ar, "V-260935").0, "fail");
     // Host-only rules give the assessor the exact commands.
     assert!(reason(&ar, "V-260906").contains("stat -c '%U:%G %a' /var/run/docker.sock"));
+    // ... and decide them from the assessor's host evidence when given.
+    let host = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/host-evidence.yaml");
+    std::fs::write(&policy, "identity_provider: ldaps://ldap.example.mil:636\nimage_signers: [platform/security]\ndocker_group_members: [svc-mke]\n").unwrap();
+    let (_, with_host, ..) = assess(&server, &dir.path().join("with-host"), &["--bundle", server.bundle.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--host-evidence", host.to_str().unwrap()], &[]);
+    assert_eq!(verdict(&with_host, "V-260906").0, "pass", "{}", reason(&with_host, "V-260906"));
+    std::fs::write(&policy, "identity_provider: ldaps://ldap.example.mil:636\nimage_signers: [platform/security]\n").unwrap();
     assert_eq!(verdict(&ar, "V-260928").0, "not-applicable", "no MSR given and none registered in MKE");
     // Only the client certificate was used; no login.
     assert_eq!(*server.logins.lock().unwrap(), 0);

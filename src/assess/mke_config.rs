@@ -298,6 +298,13 @@ fn kubernetes_parts(snap: &Snapshot, policy: Option<&Policy>, facts: &DockerFact
         return;
     }
     let k = KubeFacts::load(snap);
+    // V-260930 is decided on Swarm containers; pods sharing the host PID namespace are evidence.
+    if let (Ok(pods), Some(r)) = (&k.pods, by_rule.get_mut("V-260930")) {
+        let host_pid: Vec<String> = pods.iter().filter(|p| p.host_pid).map(|p| format!("{}/{}", p.namespace, p.name)).collect();
+        if !host_pid.is_empty() {
+            r.reason.push_str(&format!("; Kubernetes pods with hostPID (evidence): {}", host_pid.join(", ")));
+        }
+    }
     let mut put = |r: RuleResult, with_swarm: bool| {
         let rule = r.rule.clone();
         let merged = match by_rule.remove(&rule) {

@@ -1,6 +1,7 @@
 //! Assessment: decides STIG rules from collected evidence and the site policy, and says why.
 
 pub mod docker_facts;
+pub mod host;
 pub mod kubernetes;
 pub mod mke_config;
 pub mod mke_docker;

@@ -147,6 +147,13 @@ pub struct MkeArgs {
     /// CA that signed MSR's certificate, for collection (default: the MKE CA).
     #[arg(long)]
     pub msr_ca: Option<PathBuf>,
+    /// Host evidence the assessor gathered on each node (YAML), for V-260906. See
+    /// examples/host-evidence.yaml.
+    #[arg(long)]
+    pub host_evidence: Option<PathBuf>,
+    /// No progress display on stderr (it is off anyway when stderr is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
     /// Re-assess offline from an evidence snapshot instead of collecting.
     #[arg(long, conflicts_with_all = ["url", "bundle"])]
     pub evidence: Option<PathBuf>,
@@ -180,7 +187,14 @@ fn mke_target(args: &MkeArgs, url: &str) -> anyhow::Result<mke::Target> {
         Some(user) => {
             let password = match &args.password_file {
                 Some(f) => std::fs::read_to_string(f).with_context(|| format!("cannot read --password-file {}", f.display()))?.trim_end_matches(['\n', '\r']).to_string(),
-                None => std::env::var("MKE_PASSWORD").context("no password for --username: set MKE_PASSWORD or --password-file (passwords are never command-line arguments)")?,
+                None => match std::env::var("MKE_PASSWORD") {
+                    Ok(p) => p,
+                    // Asked for on the terminal, without echo; never a command-line argument.
+                    Err(_) if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                        rpassword::prompt_password(format!("MKE password for {user}: ")).context("cannot read the password")?
+                    }
+                    Err(_) => bail!("no password for --username: set MKE_PASSWORD or --password-file (passwords are never command-line arguments)"),
+                },
             };
             mke::Auth::Login { username: user.clone(), password: mke::Password::new(password) }
         }
@@ -206,7 +220,8 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             let w = std::sync::Arc::new(SnapshotWriter::create(&dir)?);
             let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            eprintln!("collecting from {} ...", mke_client.describe());
+            let progress = Progress::new(args.quiet);
+            progress.say(&format!("collecting from {}", mke_client.describe()));
             let mke_ca = args.ca.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("ca.pem")));
             let msr_client = match &args.msr_url {
                 Some(u) => {
@@ -221,19 +236,23 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             let kubeconfig = args.kubeconfig.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("kube.yml")).filter(|p| p.is_file()));
             rt.block_on(async {
                 if let Some(d) = &docker {
+                    progress.say("Docker Engine API: containers, images, networks, secrets, nodes");
                     collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
                 }
+                progress.say("MKE admin API: config-toml, versions, grants, LDAP, /oscal");
                 mke::collect(&mke_client, &w).await?;
                 if let Some(t) = &trust {
                     msr::chain_check(mke::SOURCE, url, t, timeout, &w).await?;
                 }
                 if let Some(m) = &msr_client {
+                    progress.say("MSR API: settings, image scanning, accounts");
                     msr::collect(m, &w).await?;
                     if let (Some(t), Some(u)) = (&trust, &args.msr_url) {
                         msr::chain_check(msr::SOURCE, u, t, timeout, &w).await?;
                     }
                 }
                 if let Some(path) = kubeconfig {
+                    progress.say("Kubernetes API: pods, workloads, namespaces, quotas, bindings, kubelet configz");
                     match kubernetes::client(&kubernetes::Source::Kubeconfig(path), timeout).await {
                         Ok((client, _)) => kubernetes::collect(&client, &w).await?,
                         // The Kubernetes rules then say why they were not assessed.
@@ -250,12 +269,19 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
                 finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             };
             std::sync::Arc::into_inner(w).expect("collection finished").finish(&manifest)?;
+            progress.done();
             dir
         }
         (None, None) => bail!("give --url (and --bundle or --username) or --evidence"),
     };
     let snap = Snapshot::open(&evidence_dir)?;
-    let assessment = mke_config::assess_cluster(&snap, policy.as_ref(), &index);
+    let host = args.host_evidence.as_deref().map(oscal_stig::assess::host::HostEvidence::load).transpose()?;
+    let mut assessment = mke_config::assess_cluster(&snap, policy.as_ref(), &index);
+    if let Some(h) = &host {
+        if let Some(r) = assessment.results.iter_mut().find(|r| r.rule == "V-260906") {
+            *r = oscal_stig::assess::host::docker_socket(h, policy.as_ref());
+        }
+    }
     write_results(&assessment, &snap, &index, &args.out, args.fail_on)
 }
 
@@ -286,4 +312,30 @@ fn print_table(a: &Assessment, index: &RuleIndex) {
         count(Status::NotApplicable),
         count(Status::NotReviewed)
     );
+}
+
+/// A spinner on stderr while collecting; silent when stderr is not a terminal or with --quiet.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(quiet: bool) -> Progress {
+        if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    fn say(&self, what: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(what.to_string());
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
 }
