@@ -273,3 +273,35 @@ fn test_msr_rules_and_certificate_chains_against_the_trusted_bundle() {
     }
     assert!(reason(&ar, "V-260927").starts_with("needs site parameter P-TRUST"));
 }
+
+/// The whole command against the test MKE with the real Docker Engine behind it (as MKE
+/// proxies its nodes' engines): all 44 rules decided or explained, the engine ones from the
+/// real engine's containers.
+#[test]
+fn test_mke_with_the_real_docker_engine_behind_it() {
+    let Some(engine) = common::engine() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let sock = std::path::PathBuf::from(engine.host.trim_start_matches("unix://"));
+    let server = MkeServer::start_with_engine(dir.path(), "config-noncompliant.toml", Some(sock));
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "orchestrator: both\n").unwrap();
+    let (code, ar, stdout, stderr) = assess(&server, &dir.path().join("out"), &["--bundle", server.bundle.to_str().unwrap(), "--policy", policy.to_str().unwrap()], &[]);
+    assert_eq!(code, 1, "{stderr}");
+    let findings = ar["assessment-results"]["results"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 44);
+    // Engine rules from the real engine's containers, MKE rules from the configuration,
+    // Kubernetes rules from the API, in one document.
+    let (s, f, _) = verdict(&ar, "V-260913");
+    assert_eq!(s, "fail");
+    assert!(f.contains(&"stig-hostnet".to_string()) && f.contains(&"app-a/web-7".to_string()), "{f:?}");
+    assert_eq!(verdict(&ar, "V-260910").1, vec!["stig-sshd".to_string()]);
+    assert_eq!(verdict(&ar, "V-260903").0, "fail");
+    assert_eq!(verdict(&ar, "V-260912").0, "fail");
+    // Every rule has a verdict and a reason; those not decided say why.
+    for f in findings {
+        assert!(!f["description"].as_str().unwrap().is_empty());
+    }
+    for t in [&stdout, &stderr] {
+        assert!(!t.contains(&engine.canary));
+    }
+}

@@ -77,6 +77,12 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 impl MkeServer {
     pub fn start(dir: &Path, config_toml: &str) -> MkeServer {
+        MkeServer::start_with_engine(dir, config_toml, None)
+    }
+
+    /// As [`start`](Self::start), but the Docker API is a real engine behind this server (as
+    /// MKE proxies its nodes' engines): requests that are not MKE's are forwarded to `engine`.
+    pub fn start_with_engine(dir: &Path, config_toml: &str, engine: Option<PathBuf>) -> MkeServer {
         // CA, server and client certificates, as an MKE install and its admin bundle have.
         let ca_key = KeyPair::generate().unwrap();
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -126,7 +132,9 @@ impl MkeServer {
         let config = Arc::new(config);
 
         let mut routes = HashMap::new();
-        docker_routes(&mut routes);
+        if engine.is_none() {
+            docker_routes(&mut routes);
+        }
         routes.insert("/api/ucp/config-toml".into(), Reply::Ok("application/toml", fixture(config_toml)));
         routes.insert("/api/ucpversions".into(), Reply::Ok("application/json", br#"["3.7.12"]"#.to_vec()));
         routes.insert("/ca".into(), Reply::Ok("application/x-pem-file", ca_cert.pem().into_bytes()));
@@ -154,14 +162,15 @@ impl MkeServer {
         let logins = Arc::new(Mutex::new(0));
         let k8s = Arc::new(Mutex::new(K8sState { pods: 25, ..Default::default() }));
         let (r2, l2, n2, k2) = (routes.clone(), log.clone(), logins.clone(), k8s.clone());
+        let engine = Arc::new(engine);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (config, routes, log, logins, k8s) = (config.clone(), r2.clone(), l2.clone(), n2.clone(), k2.clone());
+                let (config, routes, log, logins, k8s, engine) = (config.clone(), r2.clone(), l2.clone(), n2.clone(), k2.clone(), engine.clone());
                 std::thread::spawn(move || {
                     let conn = rustls::ServerConnection::new(config).unwrap();
                     let mut tls = rustls::StreamOwned::new(conn, stream);
-                    let _ = serve(&mut tls, &routes, &log, &logins, &k8s);
+                    let _ = serve(&mut tls, &routes, &log, &logins, &k8s, engine.as_ref().as_deref());
                 });
             }
         });
@@ -179,6 +188,7 @@ fn serve(
     log: &Mutex<Vec<String>>,
     logins: &Mutex<u32>,
     k8s: &Mutex<K8sState>,
+    engine: Option<&Path>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(&mut *tls);
     let mut line = String::new();
@@ -231,6 +241,7 @@ fn serve(
     } else {
         let reply = routes.lock().unwrap().get(&path).cloned();
         match reply {
+            None if engine.is_some() => forward(engine.unwrap(), &path)?,
             None => (404, "application/json", br#"{"message":"not found"}"#.to_vec()),
             Some(Reply::Ok(t, b)) => (200, t, b),
             Some(Reply::Status(s, b)) => (s, "application/json", b.as_bytes().to_vec()),
@@ -282,4 +293,17 @@ fn pods_page(k8s: &Mutex<K8sState>, limit: Option<String>, cont: Option<String>)
     let next = if end < st.pods { format!("off-{end}") } else { String::new() };
     let body = format!(r#"{{"kind":"PodList","apiVersion":"v1","metadata":{{"resourceVersion":"1","continue":"{next}"}},"items":[{items}]}}"#);
     (200, "application/json", body.into_bytes())
+}
+
+/// Forwards a GET to the real engine's unix socket. HTTP/1.0 so the engine answers with a
+/// plain body up to the end of the connection (no chunked encoding to undo).
+fn forward(sock: &Path, path: &str) -> std::io::Result<(u16, &'static str, Vec<u8>)> {
+    let mut s = std::os::unix::net::UnixStream::connect(sock)?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: docker\r\n\r\n")?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]);
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(502);
+    Ok((status, "application/json", raw[(split + 4).min(raw.len())..].to_vec()))
 }
