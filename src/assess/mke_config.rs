@@ -430,6 +430,15 @@ pub fn assess_cluster(snap: &Snapshot, policy: Option<&Policy>, index: &RuleInde
     kubernetes_parts(snap, policy, &facts, config.as_ref().ok(), &mut by_rule);
     msr_parts(snap, config.as_ref().ok(), &mut by_rule);
     assessment.results = index.rules().iter().map(|info| by_rule.remove(&info.vuln_id).unwrap_or_else(|| undecided(&info.vuln_id))).collect();
+    // The engine rules point at `assess mke` for what they cannot see; this is `assess mke`.
+    for r in &mut assessment.results {
+        while let Some(at) = r.reason.find("`assess mke`") {
+            match (r.reason[..at].rfind(" ("), r.reason[at..].find(')')) {
+                (Some(open), Some(close)) => r.reason.replace_range(open..at + close + 1, ""),
+                _ => r.reason.replace_range(at..at + "`assess mke`".len(), "the MKE configuration"),
+            }
+        }
+    }
     for f in ["mke/config.toml", "mke/ucpversions.json", "mke/ca.pem", "mke/collection-grants.json", "mke/ldap.json", "mke/oscal-catalogs.json", "mke/oscal-controls.json"] {
         if let Some(h) = snap.file_sha256(f) {
             assessment.evidence_files.push((f.to_string(), h));

@@ -28,6 +28,8 @@ pub enum Reply {
 #[derive(Default)]
 pub struct K8sState {
     pub pods: usize,
+    /// Generate pods without host networking or Secrets in the environment.
+    pub compliant_pods: bool,
     /// Answer 410 Gone when asked for this page (1-based) through a continue token.
     pub expire_at_page: Option<usize>,
     /// Pages served, for assertions on paging.
@@ -280,9 +282,9 @@ fn pods_page(k8s: &Mutex<K8sState>, limit: Option<String>, cont: Option<String>)
         if i > offset {
             items.push(',');
         }
-        let host_net = if i == 7 { r#""hostNetwork":true,"# } else { "" };
+        let host_net = if i == 7 && !st.compliant_pods { r#""hostNetwork":true,"# } else { "" };
         let env = match i {
-            9 => r#","env":[{"name":"API_TOKEN","valueFrom":{"secretKeyRef":{"name":"api","key":"token"}}}]"#,
+            9 if !st.compliant_pods => r#","env":[{"name":"API_TOKEN","valueFrom":{"secretKeyRef":{"name":"api","key":"token"}}}]"#,
             3 => r#","env":[{"name":"LOG_LEVEL","value":"K8S-canary-literal"}]"#,
             _ => "",
         };
@@ -306,4 +308,63 @@ fn forward(sock: &Path, path: &str) -> std::io::Result<(u16, &'static str, Vec<u
     let head = String::from_utf8_lossy(&raw[..split]);
     let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(502);
     Ok((status, "application/json", raw[(split + 4).min(raw.len())..].to_vec()))
+}
+
+fn json(v: serde_json::Value) -> Reply {
+    Reply::Ok("application/json", serde_json::to_vec(&v).unwrap())
+}
+
+fn recorded(file: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot/docker").join(file)).unwrap()).unwrap()
+}
+
+impl MkeServer {
+    /// A whole cluster, compliant or not, for the per-rule matrix: the recorded engine answers
+    /// reshaped (only the compliant container, or an extra stale MKE image and a macvlan
+    /// network), the MKE configuration fixtures, Kubernetes lists and MSR settings to match.
+    pub fn start_scenario(dir: &Path, compliant: bool) -> MkeServer {
+        let server = MkeServer::start(dir, if compliant { "config-compliant.toml" } else { "config-noncompliant.toml" });
+        let mut info = recorded("info.json");
+        info["ServerVersion"] = "ucp/3.7.12".into();
+        let list = recorded("containers.json");
+        if compliant {
+            info["OperatingSystem"] = "Ubuntu 22.04.4 LTS".into();
+            info["SecurityOptions"] = serde_json::json!(["name=apparmor", "name=seccomp,profile=default", "name=fips"]);
+            info["LoggingDriver"] = "syslog".into();
+            let keep: Vec<serde_json::Value> = list.as_array().unwrap().iter().filter(|c| c["Names"][0] == "/stig-compliant").cloned().collect();
+            let id = keep[0]["Id"].as_str().unwrap().to_string();
+            let inspect_path = format!("/containers/{id}/json");
+            let mut inspect: serde_json::Value = match server.routes.lock().unwrap().get(&inspect_path).cloned() {
+                Some(Reply::Ok(_, b)) => serde_json::from_slice(&b).unwrap(),
+                _ => panic!("recorded inspect missing"),
+            };
+            inspect["AppArmorProfile"] = "docker-default".into();
+            server.set(&inspect_path, json(inspect));
+            server.set("/containers/json?all=1", json(serde_json::Value::Array(keep)));
+            server.set("/api/v1/services", json(serde_json::json!({"kind": "ServiceList", "apiVersion": "v1", "items": [
+                {"metadata": {"name": "kubernetes", "namespace": "default"}}, {"metadata": {"name": "kube-dns", "namespace": "kube-system"}}]})));
+            server.set("/api/v1/resourcequotas", json(serde_json::json!({"kind": "ResourceQuotaList", "apiVersion": "v1", "items": [
+                {"metadata": {"name": "q", "namespace": "default"}, "spec": {"hard": {"limits.cpu": "2", "limits.memory": "4Gi"}}},
+                {"metadata": {"name": "q", "namespace": "app-a"}, "spec": {"hard": {"limits.cpu": "4", "limits.memory": "8Gi"}}},
+                {"metadata": {"name": "q", "namespace": "app-b"}, "spec": {"hard": {"limits.cpu": "4", "limits.memory": "8Gi"}}}]})));
+            server.set("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", json(serde_json::json!({"kind": "ClusterRoleBindingList", "apiVersion": "rbac.authorization.k8s.io/v1", "items": [
+                {"metadata": {"name": "cluster-admin"}, "roleRef": {"name": "cluster-admin"}, "subjects": [{"kind": "Group", "name": "system:masters"}]}]})));
+            server.set("/apis/apps/v1/deployments", json(serde_json::json!({"kind": "DeploymentList", "apiVersion": "apps/v1", "items": []})));
+            server.k8s.lock().unwrap().compliant_pods = true;
+        } else {
+            info["OperatingSystem"] = "Red Hat Enterprise Linux 8.9 (Ootpa)".into();
+            info["Driver"] = "btrfs".into();
+            let mut images = recorded("images.json");
+            images.as_array_mut().unwrap().push(serde_json::json!({"Id": "sha256:0ld", "RepoTags": ["mirantis/ucp-agent:3.7.10"], "Labels": {"com.docker.ucp.version": "3.7.10"}}));
+            server.set("/images/json", json(images));
+            let mut nets = recorded("networks.json");
+            nets.as_array_mut().unwrap().push(serde_json::json!({"Id": "mv1", "Name": "stig-macvlan", "Scope": "swarm", "Driver": "macvlan"}));
+            server.set("/networks", json(nets));
+            server.set("/api/ucpversions", json(serde_json::json!(["3.7.12", "3.7.15"])));
+            server.set("/api/v1/nodes/node-1/proxy/configz", json(serde_json::json!({"kubeletconfig": {"protectKernelDefaults": false}})));
+            server.set("/api/v0/meta/settings", json(serde_json::json!({"reportAnalytics": true, "createRepositoryOnPush": true, "scanningEnabled": false})));
+        }
+        server.set("/info", json(info));
+        server
+    }
 }
