@@ -84,6 +84,8 @@ fn test_mke_compliant_config_over_client_bundle() {
     assert!(out.join("evidence/mke/oscal-catalogs.json").is_file());
     let records = std::fs::read_to_string(out.join("evidence/records.jsonl")).unwrap();
     assert!(records.contains("\"endpoint\":\"GET /oscal/controls\"") && records.contains("not offered by this MKE (HTTP 404)"));
+    let resources = ar["assessment-results"]["back-matter"]["resources"].as_array().unwrap();
+    assert!(resources.iter().any(|r| r["title"] == "MKE /oscal answer: catalogs" && r["rlinks"][0]["href"] == "evidence/mke/oscal-catalogs.json"));
     assert_no_secrets(dir.path(), &[&stdout, &stderr]);
 
     // Offline, the same bytes.

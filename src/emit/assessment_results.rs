@@ -274,6 +274,25 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
         findings,
         ..Default::default()
     };
+    // MKE's own /oscal answers travel with the results as back-matter, for reference only:
+    // they are pre-1.0 OSCAL about 800-53 rev4 / CIS, never used to decide a STIG rule.
+    let oscal_answers: Vec<Resource> = a
+        .evidence_files
+        .iter()
+        .filter(|(f, _)| f.starts_with("mke/oscal-"))
+        .map(|(f, sha)| Resource {
+            uuid: uuid_v5(&["mke-oscal", f, sha]).to_string(),
+            title: Some(format!("MKE /oscal answer: {}", f.trim_start_matches("mke/oscal-").trim_end_matches(".json"))),
+            description: Some("Served by MKE's built-in /oscal endpoint; kept as evidence, not used to decide any STIG rule.".into()),
+            rlinks: vec![ResourceLink {
+                href: format!("{EVIDENCE_PREFIX}{f}"),
+                media_type: Some("application/json".into()),
+                hashes: vec![Hash { algorithm: "SHA-256".into(), value: sha.clone() }],
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .collect();
     AssessmentResults {
         uuid: doc_uuid,
         metadata: Metadata {
@@ -307,7 +326,10 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
                     }],
                     ..Default::default()
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(oscal_answers)
+            .collect(),
             ..Default::default()
         }),
         ..Default::default()
