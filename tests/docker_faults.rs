@@ -239,3 +239,45 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// MKE's aggregated /info has no SecurityOptions; each node's own engine (per-node proxy) does.
+/// FIPS is judged on managers only; drivers on every node, each named.
+#[test]
+fn node_rules_use_each_nodes_engine_when_the_aggregate_lacks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    copy_dir(&fixture(), &snap);
+    let info_path = snap.join("docker/info.json");
+    let mut info: Value = serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
+    let aggregate = info.clone();
+    info.as_object_mut().unwrap().remove("SecurityOptions");
+    info["ServerVersion"] = "ucp/3.7.12".into();
+    std::fs::write(&info_path, serde_json::to_vec_pretty(&info).unwrap()).unwrap();
+    // Without per-node answers: FIPS cannot be judged from the aggregate.
+    let out = dir.path().join("o1");
+    common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let ar: Value = serde_json::from_str(&std::fs::read_to_string(out.join("assessment-results.json")).unwrap()).unwrap();
+    assert!(reason(&ar, "V-260908").starts_with("not assessed: /info has no SecurityOptions"), "{}", reason(&ar, "V-260908"));
+    // With them: a FIPS manager and a non-FIPS worker pass V-260908; the worker's btrfs fails V-260926.
+    let node = |role: &str, fips: bool, driver: &str| {
+        let mut i = aggregate.clone();
+        let mut opts = vec![Value::from("name=seccomp,profile=default")];
+        if fips {
+            opts.push("name=fips".into());
+        }
+        i["SecurityOptions"] = Value::Array(opts);
+        i["Driver"] = driver.into();
+        serde_json::json!({ "role": role, "info": i })
+    };
+    let lines = [("mgr-1", node("manager", true, "overlay2")), ("wkr-1", node("worker", false, "btrfs"))]
+        .iter()
+        .map(|(k, b)| serde_json::json!({ "key": k, "body": b }).to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(snap.join("docker/node-info.jsonl"), lines + "\n").unwrap();
+    let out = dir.path().join("o2");
+    common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let ar: Value = serde_json::from_str(&std::fs::read_to_string(out.join("assessment-results.json")).unwrap()).unwrap();
+    assert_eq!(verdict(&ar, "V-260908").0, "pass", "{}", reason(&ar, "V-260908"));
+    assert_eq!(verdict(&ar, "V-260926"), ("fail".into(), vec!["wkr-1".to_string()], vec![]));
+}

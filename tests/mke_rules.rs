@@ -83,6 +83,8 @@ fn run(dir: &Path, compliant: bool) -> (Option<i32>, Value) {
     let o = common::bin()
         .args(["assess", "mke", "--url", &server.url, "--bundle", server.bundle.to_str().unwrap(), "--policy", policy.to_str().unwrap()])
         .args(["--msr-url", &server.url, "--username", USER, "--host-evidence", host.to_str().unwrap(), "--out", out.to_str().unwrap(), "--timeout", "5"])
+        // The recorded node's address is 127.0.0.1: its per-node engine proxy is this server.
+        .args(["--node-port", server.url.rsplit(':').next().unwrap()])
         .env("MKE_PASSWORD", PASSWORD)
         .output()
         .unwrap();
@@ -90,6 +92,7 @@ fn run(dir: &Path, compliant: bool) -> (Option<i32>, Value) {
     let v: Value = serde_json::from_str(&text).unwrap();
     let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
+    assert!(out.join("evidence/docker/node-info.jsonl").is_file(), "each node's engine was read through the per-node proxy");
     (o.status.code(), v)
 }
 

@@ -324,9 +324,18 @@ pub struct Node {
 }
 
 /// Everything the engine-decidable rules read.
+/// One node's engine, read through MKE's per-node proxy.
+pub struct NodeEngine {
+    pub name: String,
+    pub role: String,
+    pub info: Got<Info>,
+}
+
 pub struct DockerFacts {
     pub target: String,
     pub info: Got<Info>,
+    /// Per-node engine answers (empty when only one engine, or the aggregate, was read).
+    pub node_engines: Vec<NodeEngine>,
     /// Inspected containers, sorted by (node, name, id).
     pub containers: Got<Vec<Container>>,
     /// Containers listed but not inspectable, with the reason (404 = removed meanwhile).
@@ -436,8 +445,24 @@ impl DockerFacts {
                 })
                 .collect()
         });
+        let mut node_engines = Vec::new();
+        let _ = snap.each_line(crate::probe::docker::NODE_INFO_FILE, |name, v| {
+            node_engines.push(NodeEngine {
+                name: name.to_string(),
+                role: v.get("role").and_then(Value::as_str).unwrap_or("").to_string(),
+                info: serde_json::from_value(v.get("info").cloned().unwrap_or(Value::Null)).map_err(|e| format!("node {name} /info: unexpected shape: {e}")),
+            });
+        });
+        for r in snap.records.iter().filter(|r| r.source == SOURCE && r.endpoint.starts_with("GET /info (node ")) {
+            if let Some(e) = &r.error {
+                let name = r.endpoint.trim_start_matches("GET /info (node ").split(' ').next().unwrap_or("?").to_string();
+                node_engines.push(NodeEngine { name, role: String::new(), info: Err(format!("{}: {e}", r.endpoint)) });
+            }
+        }
+        node_engines.sort_by(|a, b| a.name.cmp(&b.name));
         DockerFacts {
             target: snap.manifest.target.clone(),
+            node_engines,
             info,
             containers,
             uninspected,

@@ -232,13 +232,73 @@ fn decide_containers(
     r
 }
 
-fn info<'a>(ctx: &'a Ctx, rule: &str) -> Result<&'a Info, RuleResult> {
-    ctx.facts.info.as_ref().map_err(|e| not_assessed(rule, e, &[INFO]))
+/// The engines node-level rules judge: each node's own engine when MKE's per-node proxy was
+/// read, otherwise the one engine answering /info (for MKE: the aggregate).
+fn engines<'a>(ctx: &'a Ctx) -> Vec<(String, &'a str, Result<&'a Info, &'a String>)> {
+    if ctx.facts.node_engines.is_empty() {
+        let name = ctx.facts.info.as_ref().map(|i| if i.name.is_empty() { ctx_target_name(i) } else { i.name.clone() }).unwrap_or_else(|_| "engine".into());
+        return vec![(name, "", ctx.facts.info.as_ref())];
+    }
+    ctx.facts.node_engines.iter().map(|n| (n.name.clone(), n.role.as_str(), n.info.as_ref())).collect()
 }
 
-fn node_subject(info: &Info, ok: bool, facts: Vec<(String, String)>) -> Subject {
-    let name = if info.name.is_empty() { ctx_target_name(info) } else { info.name.clone() };
-    Subject { kind: SubjectKind::Node, name, id: info.id.clone(), ok, facts, note: None }
+/// What one engine says for a node-level rule.
+enum NodeCheck {
+    Ok(Vec<(String, String)>),
+    Bad(Vec<(String, String)>),
+    NotApplicable(Vec<(String, String)>),
+    Unknown(String),
+}
+
+/// A rule judged engine by engine: fails if any engine fails; not assessed if any is unknown
+/// and none fails; not applicable if no engine is concerned.
+fn node_rule(ctx: &Ctx, rule: &str, managers_only: bool, judge: impl Fn(&Info) -> NodeCheck, pass: &str, fail: &str, na: &str) -> RuleResult {
+    let ev = [INFO];
+    let mut subjects = Vec::new();
+    let (mut bad, mut unknown, mut applicable) = (0, Vec::new(), 0);
+    for (name, role, info) in engines(ctx) {
+        if managers_only && !role.is_empty() && role != "manager" {
+            continue;
+        }
+        let check = match info {
+            Err(e) => NodeCheck::Unknown(e.clone()),
+            Ok(i) => judge(i),
+        };
+        let (ok, facts) = match check {
+            NodeCheck::Ok(f) => {
+                applicable += 1;
+                (true, f)
+            }
+            NodeCheck::Bad(f) => {
+                applicable += 1;
+                bad += 1;
+                (false, f)
+            }
+            NodeCheck::NotApplicable(f) => (true, f),
+            NodeCheck::Unknown(why) if ctx.facts.node_engines.is_empty() => {
+                unknown.push(why);
+                continue;
+            }
+            NodeCheck::Unknown(why) => {
+                unknown.push(format!("{name}: {why}"));
+                continue;
+            }
+        };
+        subjects.push(Subject { kind: SubjectKind::Node, name: name.clone(), id: name, ok, facts, note: None });
+    }
+    let total = subjects.len() + unknown.len();
+    let mut r = if bad > 0 {
+        result(rule, Status::Fail, format!("{bad} of {total} node(s): {fail}"), &ev)
+    } else if !unknown.is_empty() {
+        not_assessed(rule, &unknown.join("; "), &ev)
+    } else if applicable == 0 {
+        result(rule, Status::NotApplicable, format!("no node {na}"), &ev)
+    } else {
+        result(rule, Status::Pass, format!("all {applicable} node(s): {pass}"), &ev)
+    };
+    r.passed_total = subjects.iter().filter(|s| s.ok).count();
+    r.subjects = subjects;
+    r
 }
 
 fn ctx_target_name(info: &Info) -> String {
@@ -273,6 +333,113 @@ fn host_namespace_rule(
 }
 
 // ---------------------------------------------------------------- the rules
+
+fn v260908(ctx: &Ctx) -> RuleResult {
+    node_rule(
+        ctx,
+        "V-260908",
+        true,
+        |i| match &i.security_options {
+            None => NodeCheck::Unknown("/info has no SecurityOptions (MKE's aggregated /info); per-node engine access is needed".into()),
+            Some(opts) => {
+                let facts = vec![fact("SecurityOptions", opts.join(", "))];
+                if i.security_option_names().iter().any(|n| n == "fips") { NodeCheck::Ok(facts) } else { NodeCheck::Bad(facts) }
+            }
+        },
+        "FIPS mode is on (SecurityOptions include name=fips)",
+        "FIPS mode is off (SecurityOptions without name=fips)",
+        "",
+    )
+}
+
+fn v260915(ctx: &Ctx) -> RuleResult {
+    let accepted_list = ctx.policy.and_then(|p| p.log_drivers.as_ref());
+    let list = accepted_list.map(|l| l.join(", ")).unwrap_or_else(|| "syslog, journald, logging plugins".into());
+    let mut r = node_rule(
+        ctx,
+        "V-260915",
+        false,
+        |i| {
+            let d = i.logging_driver.as_str();
+            let ok = match accepted_list {
+                Some(l) => l.iter().any(|x| x == d),
+                // Check map default: syslog, journald, or a logging plugin (name:tag or repo/name).
+                None => matches!(d, "syslog" | "journald") || d.contains('/') || d.contains(':'),
+            };
+            let facts = vec![fact("LoggingDriver", d)];
+            if d.is_empty() { NodeCheck::Unknown("/info has no LoggingDriver".into()) } else if ok { NodeCheck::Ok(facts) } else { NodeCheck::Bad(facts) }
+        },
+        "the engine log driver sends logs to a central collector",
+        &format!("the engine log driver does not send logs to a central collector (accepted: {list})"),
+        "",
+    );
+    if r.status == Status::Pass {
+        r.status = Status::NotReviewed;
+        r.reason = format!("{}; part 2 (SIEM alert when audit processing fails) needs manual review", r.reason);
+    }
+    r
+}
+
+fn v260921(ctx: &Ctx) -> RuleResult {
+    node_rule(
+        ctx,
+        "V-260921",
+        false,
+        |i| {
+            let os = &i.operating_system;
+            let facts = vec![fact("OperatingSystem", os), fact("SecurityOptions", i.security_options.clone().unwrap_or_default().join(", "))];
+            if !(os.contains("Red Hat") || os.contains("CentOS") || os.contains("RHEL")) {
+                NodeCheck::NotApplicable(facts)
+            } else if i.security_option_names().iter().any(|n| n == "selinux") {
+                NodeCheck::Ok(facts)
+            } else {
+                NodeCheck::Bad(facts)
+            }
+        },
+        "SELinux support is on",
+        "RHEL/CentOS without name=selinux in SecurityOptions",
+        "runs RHEL or CentOS",
+    )
+}
+
+fn v260926(ctx: &Ctx) -> RuleResult {
+    node_rule(
+        ctx,
+        "V-260926",
+        false,
+        |i| {
+            let facts = vec![fact("Driver", &i.driver)];
+            if i.driver.contains("aufs") || i.driver.contains("btrfs") { NodeCheck::Bad(facts) } else { NodeCheck::Ok(facts) }
+        },
+        "the storage driver is neither aufs nor btrfs",
+        "the storage driver is aufs or btrfs",
+        "",
+    )
+}
+
+/// Nodes are judged on their OS and AppArmor; their unprivileged containers on their profile.
+fn v260920(ctx: &Ctx) -> RuleResult {
+    let rule = "V-260920";
+    let applicable: Vec<String> = engines(ctx)
+        .into_iter()
+        .filter_map(|(name, _, info)| info.ok().filter(|i| i.operating_system.contains("Ubuntu") && i.security_option_names().iter().any(|n| n == "apparmor")).map(|_| name))
+        .collect();
+    if applicable.is_empty() {
+        return node_rule(ctx, rule, false, |i| NodeCheck::NotApplicable(vec![fact("OperatingSystem", &i.operating_system)]), "", "", "runs Ubuntu with AppArmor enabled");
+    }
+    let single = ctx.facts.node_engines.is_empty();
+    decide_containers(
+        ctx,
+        rule,
+        Population::All,
+        "run unprivileged with AppArmorProfile=unconfined",
+        |c| {
+            let on_applicable = single || applicable.contains(&c.node);
+            (on_applicable && c.apparmor_profile == "unconfined" && !c.privileged).then(|| vec![fact("AppArmorProfile", &c.apparmor_profile), fact("HostConfig.Privileged", c.privileged)])
+        },
+        |c| vec![fact("AppArmorProfile", &c.apparmor_profile)],
+    )
+}
 
 /// Ports mapped on running containers are those the SSP approves (P-PORTS).
 fn ports_rule(ctx: &Ctx, rule: &str, note: &str) -> RuleResult {
@@ -324,25 +491,6 @@ fn v260941(ctx: &Ctx) -> RuleResult {
     ports_rule(ctx, "V-260941", " (ingress controller state is in MKE's configuration, read by `assess mke`; judged here as if none is configured)")
 }
 
-fn v260908(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260908";
-    let info = match info(ctx, rule) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let Some(opts) = &info.security_options else {
-        return not_assessed(rule, "this /info has no SecurityOptions (MKE's aggregated /info); per-node engine access is needed", &[INFO]);
-    };
-    let fips = info.security_option_names().iter().any(|n| n == "fips");
-    let mut r = if fips {
-        result(rule, Status::Pass, format!("FIPS mode is on: {INFO} SecurityOptions include name=fips"), &[INFO])
-    } else {
-        result(rule, Status::Fail, format!("FIPS mode is off: {INFO} SecurityOptions are [{}], without name=fips", opts.join(", ")), &[INFO])
-    };
-    r.subjects.push(node_subject(info, fips, vec![fact("SecurityOptions", opts.join(", "))]));
-    r.passed_total = fips as usize;
-    r
-}
 
 fn v260910(ctx: &Ctx) -> RuleResult {
     let rule = "V-260910";
@@ -425,76 +573,8 @@ fn v260913(ctx: &Ctx) -> RuleResult {
     host_namespace_rule(ctx, "V-260913", false, Population::Running, "use the host network without an SSP exception", "HostConfig.NetworkMode", |c| &c.network_mode)
 }
 
-fn v260915(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260915";
-    let info = match info(ctx, rule) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let driver = info.logging_driver.as_str();
-    let accepted = match ctx.policy.and_then(|p| p.log_drivers.as_ref()) {
-        Some(list) => list.iter().any(|d| d == driver),
-        // Check map default: syslog, journald, or a logging plugin (name:tag or repo/name).
-        None => matches!(driver, "syslog" | "journald") || driver.contains('/') || driver.contains(':'),
-    };
-    let list = ctx.policy.and_then(|p| p.log_drivers.as_ref()).map(|l| l.join(", ")).unwrap_or_else(|| "syslog, journald, logging plugins".into());
-    let mut r = if accepted {
-        result(rule, Status::NotReviewed, format!("engine log driver \"{driver}\" is accepted ({list}); part 2 (SIEM alert when audit processing fails) needs manual review"), &[INFO])
-    } else {
-        result(rule, Status::Fail, format!("engine log driver \"{driver}\" does not send logs to a central collector (accepted: {list})"), &[INFO])
-    };
-    r.subjects.push(node_subject(info, accepted, vec![fact("LoggingDriver", driver)]));
-    r.passed_total = accepted as usize;
-    r
-}
 
-fn v260920(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260920";
-    let info = match info(ctx, rule) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let ubuntu = info.operating_system.contains("Ubuntu");
-    let apparmor = info.security_option_names().iter().any(|n| n == "apparmor");
-    if !(ubuntu && apparmor) {
-        let mut r = result(rule, Status::NotApplicable, format!("node OS \"{}\" is not Ubuntu with AppArmor enabled", info.operating_system), &[INFO]);
-        r.subjects.push(node_subject(info, true, vec![fact("OperatingSystem", &info.operating_system), fact("SecurityOptions", info.security_options.clone().unwrap_or_default().join(", "))]));
-        return r;
-    }
-    decide_containers(
-        ctx,
-        rule,
-        Population::All,
-        "run unprivileged with AppArmorProfile=unconfined",
-        |c| (c.apparmor_profile == "unconfined" && !c.privileged).then(|| vec![fact("AppArmorProfile", &c.apparmor_profile), fact("HostConfig.Privileged", c.privileged)]),
-        |c| vec![fact("AppArmorProfile", &c.apparmor_profile)],
-    )
-}
 
-fn v260921(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260921";
-    let info = match info(ctx, rule) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let os = &info.operating_system;
-    let rhel = os.contains("Red Hat") || os.contains("CentOS") || os.contains("RHEL");
-    let opts = info.security_options.clone().unwrap_or_default().join(", ");
-    if !rhel {
-        let mut r = result(rule, Status::NotApplicable, format!("node OS \"{os}\" is not RHEL or CentOS"), &[INFO]);
-        r.subjects.push(node_subject(info, true, vec![fact("OperatingSystem", os)]));
-        return r;
-    }
-    let selinux = info.security_option_names().iter().any(|n| n == "selinux");
-    let mut r = if selinux {
-        result(rule, Status::Pass, format!("SELinux support is on ({os})"), &[INFO])
-    } else {
-        result(rule, Status::Fail, format!("SecurityOptions [{opts}] lack name=selinux on {os}"), &[INFO])
-    };
-    r.subjects.push(node_subject(info, selinux, vec![fact("OperatingSystem", os), fact("SecurityOptions", opts)]));
-    r.passed_total = selinux as usize;
-    r
-}
 
 fn v260922(ctx: &Ctx) -> RuleResult {
     let rule = "V-260922";
@@ -613,22 +693,6 @@ fn v260925(ctx: &Ctx) -> RuleResult {
     r
 }
 
-fn v260926(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260926";
-    let info = match info(ctx, rule) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let bad = info.driver.contains("aufs") || info.driver.contains("btrfs");
-    let mut r = if bad {
-        result(rule, Status::Fail, format!("storage driver \"{}\" is aufs or btrfs", info.driver), &[INFO])
-    } else {
-        result(rule, Status::Pass, format!("storage driver \"{}\" is neither aufs nor btrfs", info.driver), &[INFO])
-    };
-    r.subjects.push(node_subject(info, !bad, vec![fact("Driver", &info.driver)]));
-    r.passed_total = !bad as usize;
-    r
-}
 
 fn v260930(ctx: &Ctx) -> RuleResult {
     host_namespace_rule(ctx, "V-260930", true, Population::Running, "share the host PID namespace without an SSP exception", "HostConfig.PidMode", |c| &c.pid_mode)

@@ -10,7 +10,7 @@ use oscal_stig::evidence::Snapshot;
 use oscal_stig::oscal::OscalModel;
 use oscal_stig::policy::Policy;
 use oscal_stig::evidence::{Manifest, SnapshotWriter, FORMAT};
-use oscal_stig::probe::docker::{collect, collect_into, CollectOptions, DockerClient, Endpoint};
+use oscal_stig::probe::docker::{collect, collect_into, collect_node_engines, CollectOptions, DockerClient, Endpoint};
 use oscal_stig::probe::kubernetes;
 use oscal_stig::probe::mke::{self, MkeClient};
 use oscal_stig::probe::msr::{self, MsrClient};
@@ -154,6 +154,9 @@ pub struct MkeArgs {
     /// No progress display on stderr (it is off anyway when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
+    /// Port of MKE's per-node engine proxy (each node's own /info, with the bundle's certificate).
+    #[arg(long, default_value_t = 12376)]
+    pub node_port: u16,
     /// Re-assess offline from an evidence snapshot instead of collecting.
     #[arg(long, conflicts_with_all = ["url", "bundle"])]
     pub evidence: Option<PathBuf>,
@@ -237,7 +240,11 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             rt.block_on(async {
                 if let Some(d) = &docker {
                     progress.say("Docker Engine API: containers, images, networks, secrets, nodes");
-                    collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
+                    let nodes = collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
+                    if let (Some(nodes), Some(bundle)) = (nodes, &args.bundle) {
+                        progress.say("each node's engine (/info through the per-node proxy)");
+                        collect_node_engines(&nodes, &oscal_stig::probe::tls::TlsFiles::from_dir(bundle), args.node_port, timeout, &w).await?;
+                    }
                 }
                 progress.say("MKE admin API: config-toml, versions, grants, LDAP, /oscal");
                 mke::collect(&mke_client, &w).await?;

@@ -215,13 +215,17 @@ pub async fn collect(client: &DockerClient, dir: &Path, opts: &CollectOptions) -
     Ok(manifest)
 }
 
-/// Collects into a snapshot that other probes (MKE, Kubernetes) also write to.
-pub async fn collect_into(client: &DockerClient, w: &Arc<SnapshotWriter>, opts: &CollectOptions) -> Result<(), EvidenceError> {
+/// Collects into a snapshot that other probes (MKE, Kubernetes) also write to. Returns the
+/// `/nodes` answer (Swarm nodes), which per-node collection needs.
+pub async fn collect_into(client: &DockerClient, w: &Arc<SnapshotWriter>, opts: &CollectOptions) -> Result<Option<Value>, EvidenceError> {
     let mut containers = None;
+    let mut nodes = None;
     for (path, rel, redactor) in SINGLE_CALLS {
         let body = call(client, w, path, Store::File(rel), *redactor).await?;
-        if *path == "/containers/json?all=1" {
-            containers = body;
+        match *path {
+            "/containers/json?all=1" => containers = body,
+            "/nodes" => nodes = body,
+            _ => {}
         }
     }
     // Per container: inspect every one, `top` the running ones.
@@ -248,5 +252,46 @@ pub async fn collect_into(client: &DockerClient, w: &Arc<SnapshotWriter>, opts: 
         .buffer_unordered(opts.concurrency.max(1))
         .collect()
         .await;
-    results.into_iter().collect::<Result<(), _>>()
+    results.into_iter().collect::<Result<(), _>>()?;
+    Ok(nodes)
+}
+
+pub const NODE_INFO_FILE: &str = "docker/node-info.jsonl";
+
+/// Each node's own engine `/info` through MKE's per-node engine proxy (`https://<addr>:12376`,
+/// the same client bundle): MKE's aggregated `/info` has no SecurityOptions, storage or log
+/// driver of the nodes, which FIPS, SELinux, AppArmor and driver rules need.
+pub async fn collect_node_engines(nodes: &Value, tls: &TlsFiles, port: u16, timeout: Duration, w: &SnapshotWriter) -> Result<(), EvidenceError> {
+    for n in nodes.as_array().into_iter().flatten() {
+        let host = n.pointer("/Description/Hostname").and_then(Value::as_str).unwrap_or("?").to_string();
+        let role = n.pointer("/Spec/Role").and_then(Value::as_str).unwrap_or("").to_string();
+        let Some(addr) = n.pointer("/Status/Addr").and_then(Value::as_str) else { continue };
+        let endpoint = format!("GET /info (node {host} at {addr}:{port})");
+        let mut rec = new_record(SOURCE, &endpoint, now());
+        let client = match DockerClient::new(&Endpoint::Tcp { addr: format!("{addr}:{port}"), tls: Some(tls.clone()) }, timeout) {
+            Ok(c) => c,
+            Err(e) => {
+                rec.error = Some(e.to_string());
+                w.record(rec);
+                continue;
+            }
+        };
+        match client.get("/info").await {
+            Err(e) => rec.error = Some(e.to_string()),
+            Ok(r) => {
+                rec.status = Some(r.status);
+                rec.sha256 = Some(hex_sha256(&r.body));
+                match serde_json::from_slice::<Value>(&r.body) {
+                    Ok(v) if (200..300).contains(&r.status) => {
+                        w.put_line(rec, NODE_INFO_FILE, &host, &serde_json::json!({ "role": role, "info": v }))?;
+                        continue;
+                    }
+                    Ok(_) => rec.error = Some(format!("HTTP {}", r.status)),
+                    Err(e) => rec.error = Some(format!("HTTP {}: malformed JSON body ({e})", r.status)),
+                }
+            }
+        }
+        w.record(rec);
+    }
+    Ok(())
 }
