@@ -36,11 +36,14 @@ fn reason(ar: &Value, rule: &str) -> String {
 
 fn assert_no_secrets(dir: &Path, texts: &[&str]) {
     let mut all: Vec<String> = texts.iter().map(|s| s.to_string()).collect();
-    for f in common::files_with_ext(dir, &[""]) {
+    // The bundle's private key must not be copied anywhere but the bundle.
+    let key = std::fs::read_to_string(dir.join("bundle/key.pem")).unwrap();
+    let key_line = key.lines().nth(2).unwrap().to_string();
+    for f in common::files_with_ext(dir, &[""]).into_iter().filter(|f| !f.to_string_lossy().contains("/bundle/")) {
         all.push(String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned());
     }
     for t in &all {
-        for canary in ["Pr0xyS3cret-canary", "B4ckupPassphrase-canary", "LdapReader-canary", PASSWORD, TOKEN] {
+        for canary in ["Pr0xyS3cret-canary", "B4ckupPassphrase-canary", "LdapReader-canary", PASSWORD, TOKEN, key_line.as_str()] {
             assert!(!t.contains(canary), "secret {canary} leaked");
         }
     }
@@ -82,6 +85,7 @@ fn test_mke_compliant_config_over_client_bundle() {
     let toml = std::fs::read_to_string(out.join("evidence/mke/config.toml")).unwrap();
     assert!(toml.contains("passphrase = \"<redacted>\"") && toml.contains("credentials = \"<redacted>\""), "{toml}");
     assert!(out.join("evidence/mke/oscal-catalogs.json").is_file());
+    assert!(out.join("evidence/mke/oscal-components.json").is_file(), "endpoints /oscal lists are fetched too");
     let records = std::fs::read_to_string(out.join("evidence/records.jsonl")).unwrap();
     assert!(records.contains("\"endpoint\":\"GET /oscal/controls\"") && records.contains("not offered by this MKE (HTTP 404)"));
     let resources = ar["assessment-results"]["back-matter"]["resources"].as_array().unwrap();

@@ -439,9 +439,13 @@ pub fn assess_cluster(snap: &Snapshot, policy: Option<&Policy>, index: &RuleInde
             }
         }
     }
-    for f in ["mke/config.toml", "mke/ucpversions.json", "mke/ca.pem", "mke/collection-grants.json", "mke/ldap.json", "mke/oscal-catalogs.json", "mke/oscal-controls.json"] {
-        if let Some(h) = snap.file_sha256(f) {
-            assessment.evidence_files.push((f.to_string(), h));
+    // Every stored MKE answer (including whatever /oscal listed) is cited with its digest.
+    let mut mke_files: Vec<String> = snap.records.iter().filter(|r| r.source == SOURCE).filter_map(|r| r.stored.clone()).collect();
+    mke_files.sort();
+    mke_files.dedup();
+    for f in mke_files {
+        if let Some(h) = snap.file_sha256(&f) {
+            assessment.evidence_files.push((f, h));
         }
     }
     assessment

@@ -141,6 +141,9 @@ pub struct MkeArgs {
     /// Kubernetes credentials (default: the bundle's kube.yml).
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
+    /// Use the pod's service account (when oscal-stig runs inside the cluster).
+    #[arg(long, conflicts_with = "kubeconfig")]
+    pub in_cluster: bool,
     /// MSR URL, when MSR is in use (its credentials: --username with $MSR_PASSWORD or $MKE_PASSWORD).
     #[arg(long)]
     pub msr_url: Option<String>,
@@ -258,9 +261,10 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
                         msr::chain_check(msr::SOURCE, u, t, timeout, &w).await?;
                     }
                 }
-                if let Some(path) = kubeconfig {
+                let source = if args.in_cluster { Some(kubernetes::Source::InCluster) } else { kubeconfig.map(kubernetes::Source::Kubeconfig) };
+                if let Some(source) = source {
                     progress.say("Kubernetes API: pods, workloads, namespaces, quotas, bindings, kubelet configz");
-                    match kubernetes::client(&kubernetes::Source::Kubeconfig(path), timeout).await {
+                    match kubernetes::client(&source, timeout).await {
                         Ok((client, _)) => kubernetes::collect(&client, &w).await?,
                         // The Kubernetes rules then say why they were not assessed.
                         Err(e) => eprintln!("warning: Kubernetes API not collected: {e}"),

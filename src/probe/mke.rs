@@ -166,11 +166,56 @@ const CALLS: &[(&str, &str, Kind)] = &[
     ("/oscal/controls", "mke/oscal-controls.json", Kind::Oscal),
 ];
 
+/// `GET /oscal`: MKE's index of its OSCAL endpoints, if it serves one (recorded either way).
+async fn oscal_listing(client: &MkeClient, w: &SnapshotWriter) -> Result<Vec<String>, EvidenceError> {
+    fn paths(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if s.starts_with("/oscal/") => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|x| paths(x, out)),
+            Value::Object(m) => m.values().for_each(|x| paths(x, out)),
+            _ => {}
+        }
+    }
+    let mut rec = new_record(SOURCE, "GET /oscal", now());
+    let resp = match client.get("/oscal", "application/json").await {
+        Ok(r) => r,
+        Err(e) => {
+            rec.error = Some(e.to_string());
+            w.record(rec);
+            return Ok(vec![]);
+        }
+    };
+    rec.status = Some(resp.status);
+    rec.sha256 = Some(hex_sha256(&resp.body));
+    match serde_json::from_slice::<Value>(&resp.body) {
+        Ok(v) if resp.status == 200 => {
+            let mut out = Vec::new();
+            paths(&v, &mut out);
+            w.put(rec, "mke/oscal-index.json", &v)?;
+            Ok(out)
+        }
+        _ => {
+            rec.error = Some(if resp.status == 404 { "not offered by this MKE (HTTP 404)".into() } else { format!("HTTP {}", resp.status) });
+            w.record(rec);
+            Ok(vec![])
+        }
+    }
+}
+
 /// Path of the config-toml call, for readers of the snapshot.
 pub const CONFIG_TOML: &str = "GET /api/ucp/config-toml";
 
 pub async fn collect(client: &MkeClient, w: &SnapshotWriter) -> Result<(), EvidenceError> {
-    for (path, rel, kind) in CALLS {
+    let mut calls: Vec<(String, String, &Kind)> = CALLS.iter().map(|(p, r, k)| (p.to_string(), r.to_string(), k)).collect();
+    // `/oscal` may list further endpoints: fetch every `/oscal/...` path it names.
+    for extra in oscal_listing(client, w).await? {
+        if !calls.iter().any(|(p, _, _)| *p == extra) {
+            let rel = format!("mke/oscal-{}.json", extra.trim_start_matches("/oscal/").replace(['/', '?', '&', '='], "-"));
+            calls.push((extra, rel, &Kind::Oscal));
+        }
+    }
+    for (path, rel, kind) in &calls {
+        let (path, rel) = (path.as_str(), rel.as_str());
         let accept = if matches!(kind, Kind::Toml) { "application/toml" } else { "application/json" };
         let mut rec = new_record(SOURCE, &format!("GET {path}"), now());
         let resp = match client.get(path, accept).await {

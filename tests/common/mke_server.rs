@@ -150,6 +150,8 @@ impl MkeServer {
         );
         routes.insert("/oscal/catalogs".into(), Reply::Ok("application/json", br#"[{"id":"NIST_800-53","modelVersion":"Revision 4","title":"NIST SP 800-53","declarations":{"href":"https://nvd.nist.gov/800-53"}}]"#.to_vec()));
         routes.insert("/oscal/controls".into(), Reply::Status(404, r#"{"message":"not found"}"#));
+        routes.insert("/oscal".into(), Reply::Ok("application/json", br#"{"endpoints":["/oscal/catalogs","/oscal/controls","/oscal/components"]}"#.to_vec()));
+        routes.insert("/oscal/components".into(), Reply::Ok("application/json", br#"[{"id":"ucp","title":"Docker Universal Control Plane"}]"#.to_vec()));
         // MSR 2.9 answers (DTR API family), served on the same port for the tests.
         routes.insert("/api/v0/meta/settings".into(), Reply::Ok("application/json", br#"{"dtrHost":"msr.example.mil","reportAnalytics":false,"anonymizeAnalytics":true,"createRepositoryOnPush":false,"scanningEnabled":true,"scanningSyncOnline":false}"#.to_vec()));
         routes.insert("/api/v0/imagescan/status".into(), Reply::Ok("application/json", br#"{"lastDBUpdateFailed":false,"lastVulnOverridesDBUpdateFailed":false,"lastDBUpdateTime":"2026-11-20T03:00:00Z"}"#.to_vec()));
