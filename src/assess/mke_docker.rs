@@ -491,7 +491,6 @@ fn v260941(ctx: &Ctx) -> RuleResult {
     ports_rule(ctx, "V-260941", " (ingress controller state is in MKE's configuration, read by `assess mke`; judged here as if none is configured)")
 }
 
-
 fn v260910(ctx: &Ctx) -> RuleResult {
     let rule = "V-260910";
     let mut r = decide_containers(
@@ -572,9 +571,6 @@ fn v260911(ctx: &Ctx) -> RuleResult {
 fn v260913(ctx: &Ctx) -> RuleResult {
     host_namespace_rule(ctx, "V-260913", false, Population::Running, "use the host network without an SSP exception", "HostConfig.NetworkMode", |c| &c.network_mode)
 }
-
-
-
 
 fn v260922(ctx: &Ctx) -> RuleResult {
     let rule = "V-260922";
@@ -692,7 +688,6 @@ fn v260925(ctx: &Ctx) -> RuleResult {
     r.reason.push_str(" (Kubernetes resource quotas: `assess mke`)");
     r
 }
-
 
 fn v260930(ctx: &Ctx) -> RuleResult {
     host_namespace_rule(ctx, "V-260930", true, Population::Running, "share the host PID namespace without an SSP exception", "HostConfig.PidMode", |c| &c.pid_mode)

@@ -29,6 +29,13 @@ pub struct DockerArgs {
     /// Re-assess offline from an evidence snapshot instead of collecting.
     #[arg(long)]
     pub evidence: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Options every assess command takes.
+#[derive(clap::Args)]
+pub struct Common {
     /// Site policy (YAML): the SSP parameters. See examples/policy.yaml.
     #[arg(long)]
     pub policy: Option<PathBuf>,
@@ -64,19 +71,21 @@ impl FailOn {
 }
 
 pub fn docker(args: &DockerArgs) -> u8 {
-    match run(args) {
-        Ok(code) => code,
-        Err(e) => {
-            report(&e);
-            exit::UNUSABLE
-        }
-    }
+    exit_code(run(args))
+}
+
+/// An assess command's own exit code, or 2 with one line when it could not run.
+fn exit_code(result: anyhow::Result<u8>) -> u8 {
+    result.unwrap_or_else(|e| {
+        report(&e);
+        exit::UNUSABLE
+    })
 }
 
 fn run(args: &DockerArgs) -> anyhow::Result<u8> {
-    let policy = args.policy.as_deref().map(Policy::load).transpose()?;
+    let policy = args.common.policy.as_deref().map(Policy::load).transpose()?;
     let index = RuleIndex::load("mke")?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.common.out).with_context(|| format!("cannot create {}", args.common.out.display()))?;
     let evidence_dir = match &args.evidence {
         Some(dir) => dir.clone(),
         None => {
@@ -85,18 +94,18 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
                 (None, Some(b)) => Endpoint::from_bundle(b)?,
                 (None, None) => Endpoint::from_env()?,
             };
-            let dir = args.out.join("evidence");
+            let dir = args.common.out.join("evidence");
             fresh_snapshot_dir(&dir)?;
-            let client = DockerClient::new(&endpoint, Duration::from_secs(args.timeout))?;
+            let client = DockerClient::new(&endpoint, Duration::from_secs(args.common.timeout))?;
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             eprintln!("collecting from {} ...", endpoint.describe());
-            rt.block_on(collect(&client, &dir, &CollectOptions { concurrency: args.concurrency }))?;
+            rt.block_on(collect(&client, &dir, &CollectOptions { concurrency: args.common.concurrency }))?;
             dir
         }
     };
     let snap = Snapshot::open(&evidence_dir)?;
     let assessment = mke_docker::assess_snapshot(&snap, policy.as_ref());
-    write_results(&assessment, &snap, &index, &args.out, args.fail_on)
+    write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)
 }
 
 /// Writes the document and the table; the exit code every assess command shares.
@@ -163,27 +172,12 @@ pub struct MkeArgs {
     /// Re-assess offline from an evidence snapshot instead of collecting.
     #[arg(long, conflicts_with_all = ["url", "bundle"])]
     pub evidence: Option<PathBuf>,
-    /// Site policy (YAML). See examples/policy.yaml.
-    #[arg(long)]
-    pub policy: Option<PathBuf>,
-    #[arg(long, default_value = "oscal-stig-out")]
-    pub out: PathBuf,
-    #[arg(long, value_enum, default_value = "low")]
-    pub fail_on: FailOn,
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
+    #[command(flatten)]
+    pub common: Common,
 }
 
 pub fn mke(args: &MkeArgs) -> u8 {
-    match run_mke(args) {
-        Ok(code) => code,
-        Err(e) => {
-            report(&e);
-            exit::UNUSABLE
-        }
-    }
+    exit_code(run_mke(args))
 }
 
 fn mke_target(args: &MkeArgs, url: &str) -> anyhow::Result<mke::Target> {
@@ -211,17 +205,17 @@ fn mke_target(args: &MkeArgs, url: &str) -> anyhow::Result<mke::Target> {
 }
 
 fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
-    let policy = args.policy.as_deref().map(Policy::load).transpose()?;
+    let policy = args.common.policy.as_deref().map(Policy::load).transpose()?;
     let index = RuleIndex::load("mke")?;
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.common.out).with_context(|| format!("cannot create {}", args.common.out.display()))?;
     let evidence_dir = match (&args.evidence, &args.url) {
         (Some(dir), _) => dir.clone(),
         (None, Some(url)) => {
             let target = mke_target(args, url)?;
-            let timeout = Duration::from_secs(args.timeout);
+            let timeout = Duration::from_secs(args.common.timeout);
             let mke_client = MkeClient::new(target, timeout)?;
             let docker = args.bundle.as_deref().map(Endpoint::from_bundle).transpose()?.map(|e| DockerClient::new(&e, timeout)).transpose()?;
-            let dir = args.out.join("evidence");
+            let dir = args.common.out.join("evidence");
             fresh_snapshot_dir(&dir)?;
             let w = std::sync::Arc::new(SnapshotWriter::create(&dir)?);
             let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -243,7 +237,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             rt.block_on(async {
                 if let Some(d) = &docker {
                     progress.say("Docker Engine API: containers, images, networks, secrets, nodes");
-                    let nodes = collect_into(d, &w, &CollectOptions { concurrency: args.concurrency }).await?;
+                    let nodes = collect_into(d, &w, &CollectOptions { concurrency: args.common.concurrency }).await?;
                     if let (Some(nodes), Some(bundle)) = (nodes, &args.bundle) {
                         progress.say("each node's engine (/info through the per-node proxy)");
                         collect_node_engines(&nodes, &oscal_stig::probe::tls::TlsFiles::from_dir(bundle), args.node_port, timeout, &w).await?;
@@ -293,7 +287,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             *r = oscal_stig::assess::host::docker_socket(h, policy.as_ref());
         }
     }
-    write_results(&assessment, &snap, &index, &args.out, args.fail_on)
+    write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)
 }
 
 /// A live run replaces the previous snapshot in OUT/evidence, and nothing else.

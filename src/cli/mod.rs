@@ -285,3 +285,12 @@ pub(crate) fn write_output(out: Option<&std::path::Path>, text: &str) -> anyhow:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -4,7 +4,7 @@
 //! Output is a function of its inputs only (dates come from the benchmark, UUIDs are v5 from
 //! content), so shipped profiles can be regenerated and compared byte for byte.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use base64::Engine;
 
@@ -319,9 +319,4 @@ pub fn build_from_files(
         }
     };
     Ok(build_profile(&bench, ccis, revision.unwrap_or(rev), &cat, &cref))
-}
-
-/// Control ids a profile built here places rules under (for tests and `stig info`).
-pub fn controls_of(profile: &Profile) -> HashSet<String> {
-    profile.modify.iter().flat_map(|m| m.alters.iter().map(|a| a.control_id.clone())).collect()
 }
