@@ -28,7 +28,20 @@ if [ "$cmd" = stop ]; then stop; exit 0; fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 sock="$dir/docker.sock"
-port=${OSCAL_STIG_TEST_DOCKER_PORT:-23760}
+# Free ports, so two test engines (a developer's and a CI run) can share a machine.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0", 0)); print(s.getsockname()[1])'; }
+# A free privileged port (< 1024) for the "host port below 1024" violation: 80 when free.
+low_port=$(python3 -c '
+import socket
+for p in [80] + list(range(81, 1024)):
+    try:
+        s = socket.socket(); s.bind(("0.0.0.0", p)); s.close(); print(p); break
+    except OSError:
+        pass')
+high_port=$(free_port)
+port=${OSCAL_STIG_TEST_DOCKER_PORT:-$(free_port)}
+swarm_port=$(free_port)
+data_port=$(free_port)
 
 # TLS material shaped like an MKE client bundle: ca.pem, cert.pem, key.pem, env.sh.
 tls="$dir/bundle"
@@ -71,8 +84,8 @@ run --name stig-usernshost --userns host $img sleep 100000
 run --name stig-dockersock -v "$sock:/var/run/docker.sock" $img sleep 100000
 run --name stig-capadd --cap-add NET_ADMIN $img sleep 100000
 run --name stig-seccomp --security-opt seccomp=unconfined $img sleep 100000
-run --name stig-port80 -p 80:8080 $img sleep 100000
-run --name stig-allifaces -p 0.0.0.0:8080:8080 $img sleep 100000
+run --name stig-port80 -p "$low_port:8080" $img sleep 100000
+run --name stig-allifaces -p "0.0.0.0:$high_port:8080" $img sleep 100000
 # A process named sshd: busybox run under that file name, told which applet to be.
 run --name stig-sshd $img sh -c 'cp /bin/busybox /tmp/sshd; exec -a sleep /tmp/sshd 100000'
 # Secrets in the environment and on the command line must never reach any output.
@@ -81,7 +94,7 @@ run --name stig-compliant --read-only --security-opt no-new-privileges --cpu-sha
 # Privileged containers can be created, not started, on these machines.
 docker create --name stig-privileged --privileged $img sleep 100000 >/dev/null
 
-docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+docker swarm init --advertise-addr "127.0.0.1:$swarm_port" --listen-addr "127.0.0.1:$swarm_port" --data-path-port "$data_port" >/dev/null
 printf '%s' "$canary" | docker secret create db_password - >/dev/null
 docker network create -d overlay stig-plain-overlay >/dev/null
 docker network create -d overlay --opt encrypted stig-encrypted-overlay >/dev/null
@@ -89,3 +102,4 @@ docker network create -d overlay --opt encrypted stig-encrypted-overlay >/dev/nu
 echo "export OSCAL_STIG_TEST_DOCKER_HOST=unix://$sock"
 echo "export OSCAL_STIG_TEST_BUNDLE=$tls"
 echo "export OSCAL_STIG_CANARY=$canary"
+echo "export OSCAL_STIG_TEST_HIGH_PORT=$high_port"

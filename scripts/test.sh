@@ -27,7 +27,9 @@ engine_dir=$(mktemp -d /tmp/oscal-stig-engine.XXXXXX)
 cleanup() { scripts/docker-test-env.sh stop "$engine_dir" || true; }
 trap cleanup EXIT
 if command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
-  eval "$(scripts/docker-test-env.sh start "$engine_dir")"
+  # Assigned first, so a failed start stops here instead of running the tests without it.
+  engine_env=$(scripts/docker-test-env.sh start "$engine_dir")
+  eval "$engine_env"
 fi
 
 cargo test --locked --all-targets "$@"

@@ -112,12 +112,13 @@ fn real_engine_with_site_policy() {
     let Some(e) = engine() else { return };
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.yaml");
+    let high_port = std::env::var("OSCAL_STIG_TEST_HIGH_PORT").unwrap_or_else(|_| "8080".into());
     std::fs::write(
         &policy,
         r#"
 allowed_ports:
   - match: { name: "^stig-allifaces$" }
-    host_port: 8080
+    host_port: HIGH_PORT
     container_port: 8080
 swarm_secrets: [db_password, tls_key]
 allowed_capabilities:
@@ -128,7 +129,8 @@ exceptions:
     match: { name: "^stig-hostnet$" }
     reason: "host networking documented in the SSP (test)"
 log_drivers: [json-file]
-"#,
+"#
+        .replace("HIGH_PORT", &high_port),
     )
     .unwrap();
     let out = dir.path().join("out");
