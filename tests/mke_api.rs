@@ -311,3 +311,18 @@ fn test_mke_with_the_real_docker_engine_behind_it() {
         assert!(!t.contains(&engine.canary));
     }
 }
+
+#[test]
+fn test_kubernetes_unusable_kubeconfig_is_said_in_each_kubernetes_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = MkeServer::start(dir.path(), "config-compliant.toml");
+    let bad = dir.path().join("kube.yml");
+    std::fs::write(&bad, "apiVersion: v1\nkind: Config\nclusters: [\n").unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "orchestrator: kubernetes\n").unwrap();
+    let (code, ar, _, stderr) = assess(&server, &dir.path().join("out"), &["--bundle", server.bundle.to_str().unwrap(), "--kubeconfig", bad.to_str().unwrap(), "--policy", policy.to_str().unwrap()], &[]);
+    assert!(stderr.contains("warning: Kubernetes API not collected: kubeconfig"), "{stderr}");
+    let r = reason(&ar, "V-260912");
+    assert!(r.starts_with("not assessed: GET /apis/rbac.authorization.k8s.io/v1/clusterrolebindings failed") && r.contains("kubeconfig"), "{r}");
+    assert_eq!(code, 1, "everything else is still assessed");
+}

@@ -261,7 +261,10 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
                     match kubernetes::client(&source, timeout).await {
                         Ok((client, _)) => kubernetes::collect(&client, &w).await?,
                         // The Kubernetes rules then say why they were not assessed.
-                        Err(e) => eprintln!("warning: Kubernetes API not collected: {e}"),
+                        Err(e) => {
+                            eprintln!("warning: Kubernetes API not collected: {e}");
+                            kubernetes::record_unreachable(&w, &e.to_string());
+                        }
                     }
                 }
                 Ok::<(), oscal_stig::evidence::EvidenceError>(())

@@ -181,3 +181,13 @@ pub async fn collect(client: &kube::Client, w: &SnapshotWriter) -> Result<(), Ev
     }
     Ok(())
 }
+
+/// When no client could be built (bad kubeconfig, unreachable API), every list records why, so
+/// each Kubernetes rule says "not assessed: <reason>" instead of "not collected".
+pub fn record_unreachable(w: &SnapshotWriter, reason: &str) {
+    for (path, _) in LISTS {
+        let mut rec = new_record(SOURCE, &format!("GET {path} (page 1)"), now());
+        rec.error = Some(reason.to_string());
+        w.record(rec);
+    }
+}
