@@ -41,7 +41,14 @@ for p in [80] + list(range(81, 1024)):
 high_port=$(free_port)
 port=${OSCAL_STIG_TEST_DOCKER_PORT:-$(free_port)}
 swarm_port=$(free_port)
-data_port=$(free_port)
+# Swarm's VXLAN data path port: UDP, and Docker accepts only 1024-49151.
+data_port=$(python3 -c '
+import random, socket
+for p in random.sample(range(30000, 49152), 500):
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", p)); s.close(); print(p); break
+    except OSError:
+        pass')
 
 # TLS material shaped like an MKE client bundle: ca.pem, cert.pem, key.pem, env.sh.
 tls="$dir/bundle"
