@@ -4,18 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oscal_stig::checklist::Checklist;
 use serde_json::Value;
 
-fn example_results(dir: &Path) -> PathBuf {
-    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot");
-    let out = dir.join("assess");
-    let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
-    out.join("assessment-results.json")
-}
 
 fn run_ok(args: &[&str]) -> std::process::Output {
     let o = common::run(args);
@@ -54,7 +47,7 @@ fn xmllint_validates(file: &Path, reference: &Path) {
 fn mke_ckl_has_all_44_rules_matches_stig_viewer_structure_and_validates() {
     let Some(reference) = common::reference_dir() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let ar = example_results(dir.path());
+    let ar = common::example_results(dir.path());
     let ckl = dir.path().join("mke.ckl");
     run_ok(&["checklist", "ckl", "--results", ar.to_str().unwrap(), "--host-name", "mke-manager-1", "--host-ip", "10.0.0.5", "-o", ckl.to_str().unwrap()]);
     xmllint_validates(&ckl, &reference);
@@ -108,7 +101,7 @@ fn mke_ckl_has_all_44_rules_matches_stig_viewer_structure_and_validates() {
 fn mke_cklb_matches_stig_viewer_3_keys() {
     let Some(reference) = common::reference_dir() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let ar = example_results(dir.path());
+    let ar = common::example_results(dir.path());
     let out = dir.path().join("mke.cklb");
     run_ok(&["checklist", "cklb", "--results", ar.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     let ours: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -234,7 +227,7 @@ fn malformed_checklists_give_one_clear_error() {
 #[test]
 fn an_assessors_checklist_completes_and_overrides_the_tool() {
     let dir = tempfile::tempdir().unwrap();
-    let ar = example_results(dir.path());
+    let ar = common::example_results(dir.path());
     // The assessor starts from the tool's checklist, as they would in STIG Viewer.
     let tool_ckl = dir.path().join("tool.ckl");
     run_ok(&["checklist", "ckl", "--results", ar.to_str().unwrap(), "-o", tool_ckl.to_str().unwrap()]);

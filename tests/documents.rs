@@ -3,18 +3,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use oscal_stig::stig::RuleIndex;
 use serde_json::Value;
 
-fn example_results(dir: &Path) -> PathBuf {
-    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot");
-    let out = dir.join("assess");
-    let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
-    out.join("assessment-results.json")
-}
 
 fn write_and_load(args: &[&str], out: &Path) -> Value {
     let mut a: Vec<&str> = args.to_vec();
@@ -65,7 +58,7 @@ fn component_definition_places_every_rule_under_each_of_its_controls() {
 #[test]
 fn component_definition_status_follows_the_verdicts() {
     let dir = tempfile::tempdir().unwrap();
-    let ar = example_results(dir.path());
+    let ar = common::example_results(dir.path());
     let cd = write_and_load(&["component-definition", "--results", ar.to_str().unwrap()], &dir.path().join("cd.json"));
     let verdict: std::collections::HashMap<String, String> = findings(&ar)
         .iter()
@@ -99,7 +92,7 @@ fn component_definition_status_follows_the_verdicts() {
 #[test]
 fn poam_has_one_item_per_open_finding_scheduled_by_severity() {
     let dir = tempfile::tempdir().unwrap();
-    let ar = example_results(dir.path());
+    let ar = common::example_results(dir.path());
     let poam = write_and_load(&["poam", "--results", ar.to_str().unwrap(), "--cat1-days", "15"], &dir.path().join("poam.json"));
     let open: Vec<Value> = findings(&ar).into_iter().filter(|f| props(f, "stig-status") == ["Open"]).collect();
     let items = poam["plan-of-action-and-milestones"]["poam-items"].as_array().unwrap();
@@ -120,7 +113,7 @@ fn poam_has_one_item_per_open_finding_scheduled_by_severity() {
 }
 
 fn report(dir: &Path, format: &str) -> String {
-    let ar = example_results(dir);
+    let ar = common::example_results(dir);
     let out = dir.join(format!("report.{format}"));
     let o = common::run(&["report", "--results", ar.to_str().unwrap(), "--format", format, "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
@@ -131,7 +124,7 @@ fn report(dir: &Path, format: &str) -> String {
 fn markdown_report_has_summary_rules_and_failures_with_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let md = report(dir.path(), "md");
-    let ar = example_results(&dir.path().join("again"));
+    let ar = common::example_results(&dir.path().join("again"));
     let count = |v: &str| findings(&ar).iter().filter(|f| props(f, "verdict") == [v]).count();
     let all = format!("| All | {} | {} | {} | {} | 24 |", count("pass"), count("fail"), count("not-applicable"), count("not-reviewed"));
     assert!(md.contains("## Summary") && md.contains(&all), "{all} not in {md}");

@@ -133,6 +133,18 @@ fn swarm_gate(ctx: &Ctx, rule: &str, evidence: &[&str]) -> Option<RuleResult> {
     })
 }
 
+/// [`decide_containers`] for the rules the STIG makes not applicable under Kubernetes.
+fn decide_swarm_containers(
+    ctx: &Ctx,
+    rule: &str,
+    population: Population,
+    what: &str,
+    check: impl Fn(&Container) -> Option<Vec<(String, String)>>,
+    ok_facts: impl Fn(&Container) -> Vec<(String, String)>,
+) -> RuleResult {
+    swarm_gate(ctx, rule, &[LIST, INSPECT]).unwrap_or_else(|| decide_containers(ctx, rule, population, what, check, ok_facts))
+}
+
 fn target(c: &Container) -> Target<'_> {
     Target { name: &c.name, image: &c.image, node: &c.node, labels: &c.labels }
 }
@@ -324,12 +336,13 @@ fn host_namespace_rule(
     field: &str,
     mode: fn(&Container) -> &String,
 ) -> RuleResult {
+    let check = |c: &Container| (mode(c) == "host").then(|| vec![fact(field, mode(c))]);
+    let ok_facts = |c: &Container| vec![fact(field, mode(c))];
     if swarm_only {
-        if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-            return r;
-        }
+        decide_swarm_containers(ctx, rule, population, what, check, ok_facts)
+    } else {
+        decide_containers(ctx, rule, population, what, check, ok_facts)
     }
-    decide_containers(ctx, rule, population, what, |c| (mode(c) == "host").then(|| vec![fact(field, mode(c))]), |c| vec![fact(field, mode(c))])
 }
 
 // ---------------------------------------------------------------- the rules
@@ -573,13 +586,9 @@ fn v260913(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260922(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260922";
-    if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-        return r;
-    }
-    decide_containers(
+    decide_swarm_containers(
         ctx,
-        rule,
+        "V-260922",
         Population::All,
         "mount the Docker socket without an SSP exception",
         |c| {
@@ -766,13 +775,9 @@ fn v260935(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260936(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260936";
-    if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-        return r;
-    }
-    decide_containers(
+    decide_swarm_containers(
         ctx,
-        rule,
+        "V-260936",
         Population::All,
         "have a writable root filesystem without an SSP exception",
         |c| (!c.readonly_rootfs).then(|| vec![fact("HostConfig.ReadonlyRootfs", false)]),
@@ -781,13 +786,9 @@ fn v260936(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260937(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260937";
-    if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-        return r;
-    }
-    decide_containers(
+    decide_swarm_containers(
         ctx,
-        rule,
+        "V-260937",
         Population::Running,
         "run with seccomp unconfined",
         |c| has_opt(c, |k, v| k == "seccomp" && v == "unconfined").then(|| vec![fact("HostConfig.SecurityOpt", format!("[{}]", c.security_opt.join(", ")))]),
@@ -800,13 +801,9 @@ fn v260939(ctx: &Ctx) -> RuleResult {
 }
 
 fn v260940(ctx: &Ctx) -> RuleResult {
-    let rule = "V-260940";
-    if let Some(r) = swarm_gate(ctx, rule, &[LIST, INSPECT]) {
-        return r;
-    }
-    decide_containers(
+    decide_swarm_containers(
         ctx,
-        rule,
+        "V-260940",
         Population::UserAll,
         "are privileged without an SSP exception",
         |c| c.privileged.then(|| vec![fact("HostConfig.Privileged", true)]),
