@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{RuleResult, Status, Subject, SubjectKind, PASSING_KEPT};
+use super::{not_assessed, result, RuleResult, Status, Subject, SubjectKind, PASSING_KEPT};
 use crate::evidence::Snapshot;
 use crate::policy::{Policy, Target};
 use crate::probe::kubernetes::{CONFIGZ_FILE, SOURCE};
@@ -164,14 +164,6 @@ impl KubeFacts {
     pub fn collected(snap: &Snapshot) -> bool {
         snap.records.iter().any(|r| r.source == SOURCE)
     }
-}
-
-fn result(rule: &str, status: Status, reason: String, evidence: &[&str]) -> RuleResult {
-    RuleResult { rule: rule.into(), status, assessed: true, reason, subjects: vec![], passed_total: 0, evidence: evidence.iter().map(|e| e.to_string()).collect() }
-}
-
-fn not_assessed(rule: &str, why: &str, evidence: &[&str]) -> RuleResult {
-    RuleResult { assessed: false, ..result(rule, Status::NotReviewed, format!("not assessed: {why}"), evidence) }
 }
 
 fn pod_subject(p: &Pod, ok: bool, facts: Vec<(String, String)>, note: Option<String>) -> Subject {

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::docker_facts::DockerFacts;
 use super::kubernetes::{self as k8s, KubeFacts};
-use super::{mke_docker, Assessment, RuleResult, Status, Subject, SubjectKind};
+use super::{fact, mke_docker, not_assessed, result, version_key, Assessment, RuleResult, Status, Subject, SubjectKind};
 use crate::evidence::Snapshot;
 use crate::policy::Policy;
 use crate::probe::mke::{CONFIG_TOML, SOURCE};
@@ -59,22 +59,10 @@ fn shown<T: std::fmt::Display>((v, default): (T, bool)) -> String {
     if default { format!("{v} (absent: MKE default)") } else { v.to_string() }
 }
 
-fn result(rule: &str, status: Status, reason: String, evidence: &[&str]) -> RuleResult {
-    RuleResult { rule: rule.into(), status, assessed: true, reason, subjects: vec![], passed_total: 0, evidence: evidence.iter().map(|e| e.to_string()).collect() }
-}
-
-fn not_assessed(rule: &str, why: &str, evidence: &[&str]) -> RuleResult {
-    RuleResult { assessed: false, ..result(rule, Status::NotReviewed, format!("not assessed: {why}"), evidence) }
-}
-
 fn with_subject(mut r: RuleResult, s: Subject) -> RuleResult {
     r.passed_total = s.ok as usize;
     r.subjects.push(s);
     r
-}
-
-fn fact(k: &str, v: impl ToString) -> (String, String) {
-    (k.to_string(), v.to_string())
 }
 
 fn v260903(c: &Config) -> RuleResult {
@@ -231,10 +219,6 @@ fn v260942(c: &Config, policy: Option<&Policy>) -> RuleResult {
         result(rule, Status::NotReviewed, "signed images are required; that every image on the cluster is signed needs a Notary client (manual review; the image list is in the evidence)".into(), &[CONFIG_TOML, "GET /images/json"]),
         c.subject(true, facts),
     )
-}
-
-fn version_key(v: &str) -> Vec<u64> {
-    v.trim_start_matches('v').split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect()
 }
 
 fn v260945(snap: &Snapshot, facts: &DockerFacts) -> RuleResult {

@@ -3,7 +3,7 @@
 //! field values that decided them.
 
 use super::docker_facts::{Class, Container, DockerFacts, Info};
-use super::{RuleResult, Status, Subject, SubjectKind, PASSING_KEPT};
+use super::{fact, not_assessed, result, version_key, RuleResult, Status, Subject, SubjectKind, PASSING_KEPT};
 use crate::policy::{Orchestrator, Policy, Target};
 
 const INSPECT: &str = "GET /containers/{id}/json";
@@ -107,22 +107,6 @@ pub fn orchestrator(facts: &DockerFacts, policy: Option<&Policy>) -> (Orchestrat
 
 // ---------------------------------------------------------------- building blocks
 
-fn result(rule: &str, status: Status, reason: String, evidence: &[&str]) -> RuleResult {
-    RuleResult {
-        rule: rule.into(),
-        status,
-        assessed: true,
-        reason,
-        subjects: Vec::new(),
-        passed_total: 0,
-        evidence: evidence.iter().map(|e| e.to_string()).collect(),
-    }
-}
-
-fn not_assessed(rule: &str, why: &str, evidence: &[&str]) -> RuleResult {
-    RuleResult { assessed: false, ..result(rule, Status::NotReviewed, format!("not assessed: {why}"), evidence) }
-}
-
 fn needs_param(rule: &str, param: &str, key: &str, found: String, evidence: &[&str]) -> RuleResult {
     result(rule, Status::NotReviewed, format!("needs site parameter {param} (policy key `{key}`): {found}"), evidence)
 }
@@ -156,10 +140,6 @@ fn container_subject(c: &Container, ok: bool, facts: Vec<(String, String)>, note
     }
     f.extend(facts);
     Subject { kind: SubjectKind::Container, name: c.name.clone(), id: c.id.clone(), ok, facts: f, note }
-}
-
-fn fact(k: &str, v: impl ToString) -> (String, String) {
-    (k.to_string(), v.to_string())
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -809,11 +789,6 @@ fn v260940(ctx: &Ctx) -> RuleResult {
         |c| c.privileged.then(|| vec![fact("HostConfig.Privileged", true)]),
         |_| vec![fact("HostConfig.Privileged", false)],
     )
-}
-
-/// Dotted numeric version, for comparisons (`3.7.12` < `3.7.15`).
-fn version_key(v: &str) -> Vec<u64> {
-    v.trim_start_matches('v').split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect()
 }
 
 fn v260944(ctx: &Ctx) -> RuleResult {

@@ -112,6 +112,34 @@ pub struct RuleResult {
 /// Passing subjects kept per rule; the rest are counted in `passed_total`.
 pub const PASSING_KEPT: usize = 100;
 
+/// A decided rule, without subjects yet.
+pub(crate) fn result(rule: &str, status: Status, reason: String, evidence: &[&str]) -> RuleResult {
+    RuleResult {
+        rule: rule.into(),
+        status,
+        assessed: true,
+        reason,
+        subjects: Vec::new(),
+        passed_total: 0,
+        evidence: evidence.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+/// A rule whose evidence is missing: not reviewed, and the reason says why.
+pub(crate) fn not_assessed(rule: &str, why: &str, evidence: &[&str]) -> RuleResult {
+    RuleResult { assessed: false, ..result(rule, Status::NotReviewed, format!("not assessed: {why}"), evidence) }
+}
+
+/// A deciding field and its value.
+pub(crate) fn fact(k: &str, v: impl ToString) -> (String, String) {
+    (k.to_string(), v.to_string())
+}
+
+/// Dotted numeric version, for comparisons (`3.7.12` < `3.7.15`).
+pub(crate) fn version_key(v: &str) -> Vec<u64> {
+    v.trim_start_matches('v').split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect()
+}
+
 impl RuleResult {
     pub fn failing(&self) -> impl Iterator<Item = &Subject> {
         self.subjects.iter().filter(|s| !s.ok)

@@ -3,17 +3,9 @@
 
 use serde_json::Value;
 
-use super::{RuleResult, Status, Subject, SubjectKind};
+use super::{not_assessed, result, RuleResult, Status, Subject, SubjectKind};
 use crate::evidence::Snapshot;
 use crate::probe::msr::SOURCE;
-
-fn result(rule: &str, status: Status, reason: String, evidence: &[&str]) -> RuleResult {
-    RuleResult { rule: rule.into(), status, assessed: true, reason, subjects: vec![], passed_total: 0, evidence: evidence.iter().map(|e| e.to_string()).collect() }
-}
-
-fn not_assessed(rule: &str, why: &str, evidence: &[&str]) -> RuleResult {
-    RuleResult { assessed: false, ..result(rule, Status::NotReviewed, format!("not assessed: {why}"), evidence) }
-}
 
 fn setting(rule: &str, ok: bool, facts: Vec<(String, String)>, pass: String, fail: String, ev: &[&str]) -> RuleResult {
     let mut r = if ok { result(rule, Status::Pass, pass, ev) } else { result(rule, Status::Fail, fail, ev) };

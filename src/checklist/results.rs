@@ -15,7 +15,7 @@ use crate::ids::uuid_v5;
 use crate::oscal::assessment_common::{Finding, FindingTarget, ObjectiveStatus, Observation, Origin, OriginActor, RelatedObservation, Risk};
 use crate::oscal::assessment_results::{AssessmentResult, AssessmentResults, ImportAp};
 use crate::oscal::{BackMatter, Hash, Metadata, Property, Resource, ResourceLink, OSCAL_VERSION};
-use crate::stig::{RuleIndex, RuleInfo, NS};
+use crate::stig::{ns_prop, RuleIndex, RuleInfo, NS};
 
 const TOOL: &str = concat!("oscal-stig ", env!("CARGO_PKG_VERSION"));
 
@@ -23,10 +23,6 @@ fn p(name: &str, value: impl Into<String>) -> Property {
     let v: String = value.into();
     let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
     Property::with_ns(name, NS, if v.is_empty() { "-".to_string() } else { v })
-}
-
-fn prop<'a>(props: &'a [Property], name: &str) -> Option<&'a str> {
-    props.iter().find(|x| x.name == name && x.ns.as_deref() == Some(NS)).map(|x| x.value.as_str())
 }
 
 /// Asset fields the user gives on the command line (empty ones are left empty).
@@ -132,12 +128,12 @@ pub fn from_assessment(ar: &AssessmentResults, index: &RuleIndex, asset_info: &A
             let mut v = Vuln { data: stig_data(rule, &stig_ref, &stig_uuid), ..Default::default() };
             match (result, finding) {
                 (Some(res), Some(f)) => {
-                    v.status = prop(&f.props, "stig-status").unwrap_or("Not_Reviewed").to_string();
-                    let decided_by = prop(&f.props, "decided-by").unwrap_or("tool");
+                    v.status = ns_prop(&f.props, "stig-status").unwrap_or("Not_Reviewed").to_string();
+                    let decided_by = ns_prop(&f.props, "decided-by").unwrap_or("tool");
                     let mut details = vec![f.description.clone()];
                     let mut assessor_comments = Vec::new();
                     for o in observations_of(res, f) {
-                        match prop(&o.props, "subject-group") {
+                        match ns_prop(&o.props, "subject-group") {
                             Some("failed") | Some("excepted") => details.push(o.description.lines().filter(|l| l.starts_with("- ")).collect::<Vec<_>>().join("\n")),
                             Some("assessor") => {
                                 details.push(format!("Assessor: {}", o.description));
@@ -199,8 +195,8 @@ pub fn checklist_of_import(ar: &AssessmentResults) -> Option<(Checklist, String,
         for st in &mut c.stigs {
             let sid = st.stig_id().to_string();
             for v in &mut st.vulns {
-                let f = res.findings.iter().find(|f| f.target.target_id == v.vuln_num() && prop(&f.props, "checklist-stig") == Some(sid.as_str()));
-                if let Some(s) = f.and_then(|f| prop(&f.props, "stig-status")) {
+                let f = res.findings.iter().find(|f| f.target.target_id == v.vuln_num() && ns_prop(&f.props, "checklist-stig") == Some(sid.as_str()));
+                if let Some(s) = f.and_then(|f| ns_prop(&f.props, "stig-status")) {
                     v.status = s.to_string();
                 }
             }
@@ -368,7 +364,7 @@ pub fn merge(ar: &mut AssessmentResults, manual: &Checklist, file_name: &str, by
     let when = ar.metadata.last_modified.clone();
     let result = ar.results.first_mut().ok_or("the assessment-results document has no result")?;
     for f in &mut result.findings {
-        if prop(&f.props, "decided-by").is_none() {
+        if ns_prop(&f.props, "decided-by").is_none() {
             f.props.push(p("decided-by", "tool"));
         }
     }
@@ -414,7 +410,7 @@ pub fn merge(ar: &mut AssessmentResults, manual: &Checklist, file_name: &str, by
         let f = &mut result.findings[idx];
         f.related_observations.push(RelatedObservation { observation_uuid: obs_uuid });
         if decided {
-            let tool_status = prop(&f.props, "stig-status").unwrap_or("Not_Reviewed").to_string();
+            let tool_status = ns_prop(&f.props, "stig-status").unwrap_or("Not_Reviewed").to_string();
             f.props.retain(|x| !(x.ns.as_deref() == Some(NS) && matches!(x.name.as_str(), "stig-status" | "verdict" | "decided-by")));
             let (state, reason, verdict) = status_state(&v.status);
             f.props.extend([p("stig-status", v.status.clone()), p("verdict", verdict), p("decided-by", "assessor"), p("tool-stig-status", tool_status.clone())]);

@@ -212,20 +212,21 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
         (Some(dir), _) => dir.clone(),
         (None, Some(url)) => {
             let target = mke_target(args, url)?;
+            // MSR's certificate is checked against the MKE CA unless --msr-ca says otherwise.
+            let target_ca = target.ca.clone();
             let timeout = Duration::from_secs(args.common.timeout);
             let mke_client = MkeClient::new(target, timeout)?;
             let docker = args.bundle.as_deref().map(Endpoint::from_bundle).transpose()?.map(|e| DockerClient::new(&e, timeout)).transpose()?;
             let dir = args.common.out.join("evidence");
             fresh_snapshot_dir(&dir)?;
             let w = std::sync::Arc::new(SnapshotWriter::create(&dir)?);
-            let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let started = oscal_stig::probe::now();
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             let progress = Progress::new(args.quiet);
             progress.say(&format!("collecting from {}", mke_client.describe()));
-            let mke_ca = args.ca.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("ca.pem")));
             let msr_client = match &args.msr_url {
                 Some(u) => {
-                    let ca = args.msr_ca.clone().or(mke_ca.clone()).context("no CA for MSR: give --msr-ca")?;
+                    let ca = args.msr_ca.clone().unwrap_or_else(|| target_ca.clone());
                     let password = std::env::var("MSR_PASSWORD").or_else(|_| std::env::var("MKE_PASSWORD")).ok();
                     let basic = args.username.clone().zip(password);
                     Some(MsrClient::new(u, &ca, basic, timeout)?)
@@ -274,7 +275,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
                 tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(),
                 target: mke_client.describe().to_string(),
                 started,
-                finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                finished: oscal_stig::probe::now(),
             };
             std::sync::Arc::into_inner(w).expect("collection finished").finish(&manifest)?;
             progress.done();

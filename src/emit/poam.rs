@@ -6,7 +6,7 @@ use crate::oscal::assessment_common::RelatedRisk;
 use crate::oscal::assessment_results::AssessmentResults;
 use crate::oscal::poam::{PlanOfActionAndMilestones, PoamItem};
 use crate::oscal::{Metadata, Property, OSCAL_VERSION};
-use crate::stig::NS;
+use crate::stig::{ns_prop, NS};
 
 /// Days from the assessment to scheduled completion, per category.
 #[derive(Debug, Clone, Copy)]
@@ -23,20 +23,16 @@ impl Default for Deadlines {
     }
 }
 
-fn prop<'a>(props: &'a [Property], name: &str) -> Option<&'a str> {
-    props.iter().find(|p| p.name == name && p.ns.as_deref() == Some(NS)).map(|p| p.value.as_str())
-}
-
 pub fn build(ar: &AssessmentResults, d: Deadlines) -> Result<PlanOfActionAndMilestones, String> {
     let result = ar.results.first().ok_or("the assessment-results document has no result")?;
     let base = result.end.as_deref().unwrap_or(&result.start);
     let base = chrono::DateTime::parse_from_rfc3339(base).map_err(|e| format!("result end \"{base}\" is not a date-time: {e}"))?;
-    let open: Vec<_> = result.findings.iter().filter(|f| prop(&f.props, "stig-status") == Some("Open")).collect();
+    let open: Vec<_> = result.findings.iter().filter(|f| ns_prop(&f.props, "stig-status") == Some("Open")).collect();
     let mut items = Vec::new();
     let mut risks = Vec::new();
     let mut observations = Vec::new();
     for f in &open {
-        let days = match prop(&f.props, "category") {
+        let days = match ns_prop(&f.props, "category") {
             Some("CAT I") => d.cat1,
             Some("CAT III") => d.cat3,
             _ => d.cat2,
@@ -55,7 +51,7 @@ pub fn build(ar: &AssessmentResults, d: Deadlines) -> Result<PlanOfActionAndMile
             }
         }
         let mut props = vec![Property::with_ns("vuln-id", NS, f.target.target_id.clone()), Property::with_ns("scheduled-completion-date", NS, due.clone())];
-        if let Some(c) = prop(&f.props, "category") {
+        if let Some(c) = ns_prop(&f.props, "category") {
             props.push(Property::with_ns("category", NS, c));
         }
         items.push(PoamItem {

@@ -5,8 +5,7 @@
 use serde::Serialize;
 
 use crate::oscal::assessment_results::AssessmentResults;
-use crate::oscal::Property;
-use crate::stig::{RuleIndex, NS};
+use crate::stig::{ns_prop, RuleIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -51,10 +50,6 @@ struct Failure {
     fix: String,
 }
 
-fn prop<'a>(props: &'a [Property], name: &str) -> Option<&'a str> {
-    props.iter().find(|p| p.name == name && p.ns.as_deref() == Some(NS)).map(|p| p.value.as_str())
-}
-
 pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format) -> String {
     let result = ar.results.first();
     let findings = result.map(|r| r.findings.as_slice()).unwrap_or(&[]);
@@ -65,8 +60,8 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
     for f in findings {
         let vuln = f.target.target_id.clone();
         let info = index.and_then(|i| i.get(&vuln));
-        let category = prop(&f.props, "category").map(str::to_string).or_else(|| info.map(|i| i.severity.category().to_string())).unwrap_or_else(|| "-".into());
-        let verdict = prop(&f.props, "verdict").unwrap_or("not-reviewed").to_string();
+        let category = ns_prop(&f.props, "category").map(str::to_string).or_else(|| info.map(|i| i.severity.category().to_string())).unwrap_or_else(|| "-".into());
+        let verdict = ns_prop(&f.props, "verdict").unwrap_or("not-reviewed").to_string();
         let title = f.target.title.clone().or_else(|| info.map(|i| i.title.clone())).unwrap_or_default();
         if let Some(row) = rows.iter_mut().find(|r| r.severity == category) {
             row.total += 1;
@@ -85,7 +80,7 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
                 .collect();
             let subjects = obs
                 .iter()
-                .filter(|o| matches!(prop(&o.props, "subject-group"), Some("failed") | Some("checklist") | Some("assessor")))
+                .filter(|o| matches!(ns_prop(&o.props, "subject-group"), Some("failed") | Some("checklist") | Some("assessor")))
                 .flat_map(|o| {
                     let lines: Vec<String> = o.description.lines().filter_map(|l| l.strip_prefix("- ")).map(str::to_string).collect();
                     if lines.is_empty() { vec![o.description.clone()] } else { lines }
@@ -93,9 +88,9 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
                 .collect();
             let mut evidence: Vec<Evidence> = Vec::new();
             for e in obs.iter().flat_map(|o| &o.relevant_evidence) {
-                let endpoint = prop(&e.props, "endpoint").unwrap_or(&e.description).to_string();
+                let endpoint = ns_prop(&e.props, "endpoint").unwrap_or(&e.description).to_string();
                 if !evidence.iter().any(|x| x.endpoint == endpoint) {
-                    evidence.push(Evidence { endpoint, href: e.href.clone(), sha256: prop(&e.props, "sha256").map(str::to_string) });
+                    evidence.push(Evidence { endpoint, href: e.href.clone(), sha256: ns_prop(&e.props, "sha256").map(str::to_string) });
                 }
             }
             failures.push(Failure {

@@ -9,7 +9,7 @@ use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 
 use super::tls::{client_config, TlsFiles};
-use super::{error_chain, ProbeError, Response};
+use super::{error_chain, now, ProbeError, Response};
 use crate::evidence::{new_record, redact, EvidenceError, Manifest, SnapshotWriter, FORMAT};
 use crate::stig::xccdf::hex_sha256;
 
@@ -152,10 +152,6 @@ pub const INSPECT_FILE: &str = "docker/inspect.jsonl";
 pub const TOP_FILE: &str = "docker/top.jsonl";
 /// Only pid, ppid and command name: full command lines can carry credentials.
 pub const TOP_ARGS: &str = "ps_args=-eo%20pid,ppid,comm";
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 /// Makes one call and stores its (redacted) JSON body, or records why there is none.
 async fn call(client: &DockerClient, w: &SnapshotWriter, path: &str, store: Store<'_>, redactor: fn(&mut Value) -> usize) -> Result<Option<Value>, EvidenceError> {

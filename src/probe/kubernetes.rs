@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::ProbeError;
+use super::{now, ProbeError};
 use crate::evidence::{new_record, redact, EvidenceError, SnapshotWriter};
 use crate::stig::xccdf::hex_sha256;
 
@@ -74,10 +74,6 @@ pub async fn client(source: &Source, timeout: std::time::Duration) -> Result<(ku
     let url = config.cluster_url.to_string();
     let client = kube::Client::try_from(config).map_err(|e| ProbeError::Config(format!("Kubernetes client: {e}")))?;
     Ok((client, url))
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn describe(e: &kube::Error) -> String {

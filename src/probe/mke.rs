@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::tls::{client_config, ensure_provider, TlsFiles};
-use super::{error_chain, ProbeError, Response};
+use super::{error_chain, now, ProbeError, Response};
 use crate::evidence::{new_record, redact, EvidenceError, SnapshotWriter};
 use crate::stig::xccdf::hex_sha256;
 
@@ -141,10 +141,6 @@ impl MkeClient {
         *token = Some(self.login().await?);
         self.send(path, accept, token.as_deref()).await
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The calls collected: path, stored file, kind.

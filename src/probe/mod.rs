@@ -28,6 +28,11 @@ pub enum ProbeError {
     Config(String),
 }
 
+/// The time a call is recorded at (RFC 3339, milliseconds, UTC).
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// reqwest wraps the interesting cause (refused, TLS alert, certificate problem) a few
 /// levels down; people need that cause, not "error sending request".
 pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {

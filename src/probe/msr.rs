@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::tls::{client_config, ensure_provider, TlsFiles};
-use super::{error_chain, ProbeError};
+use super::{error_chain, now, ProbeError};
 use crate::evidence::{new_record, redact, EvidenceError, SnapshotWriter};
 use crate::stig::xccdf::hex_sha256;
 
@@ -46,10 +46,6 @@ impl MsrClient {
             .map_err(|e| ProbeError::Config(error_chain(&e)))?;
         Ok(MsrClient { http, base, basic, timeout })
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub async fn collect(c: &MsrClient, w: &SnapshotWriter) -> Result<(), EvidenceError> {

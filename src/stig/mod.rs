@@ -13,6 +13,11 @@ pub use xccdf::{read_benchmark, Benchmark, Rule};
 /// The project's OSCAL namespace for STIG parts and props (documented in profiles/README).
 pub const NS: &str = "https://oscal-stig.dev/ns/stig";
 
+/// The value of the first prop named `name` in the project namespace.
+pub fn ns_prop<'a>(props: &'a [crate::oscal::Property], name: &str) -> Option<&'a str> {
+    props.iter().find(|p| p.name == name && p.ns.as_deref() == Some(NS)).map(|p| p.value.as_str())
+}
+
 /// DISA severity, which STIG Viewer also shows as a category (CAT I-III).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
