@@ -1,17 +1,20 @@
 //! oscal-stig: DISA STIGs as OSCAL, and assessments of MKE / Kubernetes against them.
 //!
-//! Data flows one way: `content` (catalogs, profiles, STIGs) -> collection -> assessment ->
-//! emitted documents. This crate root only wires the modules together.
+//! Data flows one way: `content` (catalogs, profiles, STIGs) -> `probe` (collection) ->
+//! `evidence` (snapshots) -> `facts` -> `stigs` (rules, decided by the `assess` engine) ->
+//! `emit` (documents). This crate root only wires the modules together.
 
 pub mod assess;
 pub mod checklist;
 pub mod content;
 pub mod emit;
 pub mod evidence;
+pub mod facts;
 pub mod ids;
 pub mod oscal;
 pub mod policy;
 pub mod probe;
 pub mod resolve;
 pub mod stig;
+pub mod stigs;
 pub mod xml;

@@ -3,7 +3,9 @@
 //!
 //! Names in comments (`P-PORTS`, ...) are the check map's parameter names. A parameter that is
 //! absent is never guessed: rules that need it say "needs site parameter ..." (not reviewed).
-//! An exception is never implied either: a documented `reason` is required for each.
+//! An exception or approval is never implied either: each names its scope (`match`: which
+//! containers or nodes) and the SSP's `justification`, and findings list every subject it
+//! covers with that justification. A CAT I rule is waived only per subject.
 
 use std::path::Path;
 
@@ -20,45 +22,54 @@ pub struct Policy {
     /// P-SYS-EXCEPT: containers the SSP documents as exceptions to specific rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<Exception>,
-    /// P-PORTS: published ports approved by the SSP / PPSM CAL (V-260907, V-260941).
+    /// P-PORTS: published ports approved by the SSP / PPSM CAL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_ports: Option<Vec<AllowedPort>>,
-    /// P-CAPS: kernel capabilities containers may add (V-260923, V-260933).
+    /// P-CAPS: kernel capabilities containers may add.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_capabilities: Option<Vec<AllowedCapabilities>>,
-    /// P-CPU: containers approved to run with CPU shares 0 or 1024 (V-260925).
+    /// P-CPU: containers approved to run with CPU shares 0 or 1024.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu_shares_exempt: Option<Vec<Match>>,
-    /// P-LOGDRV: accepted engine log drivers (V-260915). Default: syslog, journald, and
-    /// logging plugins (names with '/' or ':').
+    pub cpu_shares_exempt: Option<Vec<Approval>>,
+    /// P-LOGDRV: accepted engine log drivers. Default: syslog, journald, and logging plugins
+    /// (names with '/' or ':').
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_drivers: Option<Vec<String>>,
-    /// P-SECRETS: names that must exist as Swarm secrets (V-260911).
+    /// P-SECRETS: names that must exist as Swarm secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swarm_secrets: Option<Vec<String>>,
-    /// P-IPC: whether the SSP allows sharing the host IPC namespace (V-260935).
+    /// P-IPC: whether the SSP allows sharing the host IPC namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_ipc_allowed: Option<bool>,
     /// P-IDP: the SSP's identity provider, the LDAP server URL or SAML IdP metadata URL MKE
-    /// must use (V-260909).
+    /// must use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<String>,
-    /// P-SIGNERS: organizations/teams whose signatures MKE must require (V-260942).
+    /// P-SIGNERS: organizations/teams whose signatures MKE must require.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_signers: Option<Vec<String>>,
-    /// P-KSYS-SVC: Services the SSP approves in kube-system (V-260905).
+    /// P-KSYS-SVC: Services the SSP approves in kube-system.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kube_system_services: Option<Vec<String>>,
     /// P-TRUST: PEM bundle of the trusted (DoD) root and intermediate CAs that MKE's and MSR's
-    /// certificates must chain to (V-260916, V-260927).
+    /// certificates must chain to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_ca_bundle: Option<std::path::PathBuf>,
-    /// P-DOCKER-GRP: users approved as members of the `docker` group on the nodes (V-260906).
+    /// P-DOCKER-GRP: users approved as members of the `docker` group on the nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker_group_members: Option<Vec<String>>,
-    /// P-BANNER: an approved banner text when it is not DISA's standard one (V-260946).
+    /// P-BANNER: an approved banner text when it is not DISA's standard one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,
+    /// P-MSR: whether an MSR is in use. MSR 2.x registers itself in MKE's configuration; MSR
+    /// 3.x does not, so "none registered" alone cannot make the MSR rules not applicable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msr_in_use: Option<bool>,
+    /// P-LATEST: the latest MKE version the site has approved. An air-gapped MKE offers no
+    /// versions to compare with: the installed one must then be at least this. (Newer versions
+    /// MKE does offer are still findings: the STIG makes any offered update one.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_mke_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -85,8 +96,8 @@ impl Orchestrator {
     }
 }
 
-/// Which containers an entry applies to. Every field given must match; regexes are searched
-/// (use ^...$ to anchor). At least one field is required.
+/// Which containers (or pods, nodes) an entry applies to. Every field given must match;
+/// regexes are searched (use ^...$ to anchor). At least one field is required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Match {
@@ -102,6 +113,10 @@ pub struct Match {
     /// Regex on the node name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
+    /// `true`: only MKE's, MSR's and Kubernetes' own containers, as recognised from their
+    /// images, versions and labels (never from a name); `false`: only the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -109,18 +124,33 @@ pub struct Match {
 pub struct Exception {
     /// Rules (V- ids) the exception applies to.
     pub rules: Vec<String>,
+    /// Which subjects it covers.
     #[serde(rename = "match")]
     pub matcher: Match,
     /// Why, as documented in the SSP (reported with every excepted subject).
-    pub reason: String,
+    #[serde(alias = "reason")]
+    pub justification: String,
+}
+
+/// An approval of otherwise failing settings for some subjects (P-CPU).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    #[serde(rename = "match")]
+    pub matcher: Match,
+    /// Why, as documented in the SSP.
+    pub justification: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllowedPort {
-    /// Containers this approval covers (default: any).
-    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
-    pub matcher: Option<Match>,
+    /// Containers this approval covers. Ports are a CAT I rule's subject: the match must name
+    /// one container (`name: "^web$"`).
+    #[serde(rename = "match")]
+    pub matcher: Match,
+    /// Why, as documented in the SSP / PPSM CAL.
+    pub justification: String,
     pub host_port: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_port: Option<u16>,
@@ -135,8 +165,10 @@ pub struct AllowedPort {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllowedCapabilities {
-    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
-    pub matcher: Option<Match>,
+    #[serde(rename = "match")]
+    pub matcher: Match,
+    /// Why, as documented in the SSP.
+    pub justification: String,
     /// Capability names, e.g. NET_ADMIN (with or without the CAP_ prefix).
     pub capabilities: Vec<String>,
 }
@@ -155,12 +187,14 @@ pub struct Target<'a> {
     pub image: &'a str,
     pub node: &'a str,
     pub labels: &'a std::collections::BTreeMap<String, String>,
+    /// A recognised MKE/MSR/Kubernetes system container (see `facts::system`).
+    pub system: bool,
 }
 
 impl Match {
     fn check(&self) -> Result<(), String> {
-        if self.name.is_none() && self.image.is_none() && self.label.is_none() && self.node.is_none() {
-            return Err("a match needs at least one of name, image, label, node".into());
+        if self.name.is_none() && self.image.is_none() && self.label.is_none() && self.node.is_none() && self.system.is_none() {
+            return Err("a match needs at least one of name, image, label, node, system".into());
         }
         for (what, re) in [("name", &self.name), ("image", &self.image), ("node", &self.node)] {
             if let Some(re) = re {
@@ -176,7 +210,18 @@ impl Match {
             Some((k, v)) => t.labels.get(k).map(String::as_str) == Some(v),
             None => t.labels.contains_key(l),
         });
-        re(&self.name, t.name) && re(&self.image, t.image) && re(&self.node, t.node) && label
+        re(&self.name, t.name) && re(&self.image, t.image) && re(&self.node, t.node) && label && self.system.is_none_or(|s| s == t.system)
+    }
+
+    /// Whether it names exactly one subject: an anchored literal name (`^web-1$`, `^web\.1$`;
+    /// a bare `.` is accepted too, as in Swarm task names).
+    pub fn is_single_subject(&self) -> bool {
+        self.name.as_deref().is_some_and(|n| {
+            n.strip_prefix('^').and_then(|n| n.strip_suffix('$')).is_some_and(|lit| {
+                let lit = lit.replace("\\.", ".");
+                !lit.is_empty() && !lit.chars().any(|c| "\\+*?()|[]{}^$".contains(c))
+            })
+        })
     }
 }
 
@@ -203,8 +248,10 @@ impl Policy {
         Ok(policy)
     }
 
-    /// Checks values serde cannot: rule ids, regexes, ports, protocols, capability names.
+    /// Checks values serde cannot: rule ids, regexes, ports, protocols, capability names, and
+    /// that every exception and approval has a scope and a justification.
     fn check(&self) -> Result<(), String> {
+        let justified = |at: &str, j: &str| if j.trim().is_empty() { Err(format!("{at}: justification is required (the SSP's text)")) } else { Ok(()) };
         for (i, e) in self.exceptions.iter().enumerate() {
             let at = format!("exceptions[{i}]");
             if e.rules.is_empty() {
@@ -213,12 +260,10 @@ impl Policy {
             for r in &e.rules {
                 let ok = r.strip_prefix("V-").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
                 if !ok {
-                    return Err(format!("{at}: \"{r}\" is not a rule id like V-260913"));
+                    return Err(format!("{at}: \"{r}\" is not a rule id like V-260900"));
                 }
             }
-            if e.reason.trim().is_empty() {
-                return Err(format!("{at}: reason is required (the SSP's justification)"));
-            }
+            justified(&at, &e.justification)?;
             e.matcher.check().map_err(|m| format!("{at}: {m}"))?;
         }
         for (i, p) in self.allowed_ports.iter().flatten().enumerate() {
@@ -231,9 +276,8 @@ impl Policy {
                     return Err(format!("{at}: protocol \"{proto}\" is not tcp, udp or sctp"));
                 }
             }
-            if let Some(m) = &p.matcher {
-                m.check().map_err(|m| format!("{at}: {m}"))?;
-            }
+            justified(&at, &p.justification)?;
+            p.matcher.check().map_err(|m| format!("{at}: {m}"))?;
         }
         for (i, c) in self.allowed_capabilities.iter().flatten().enumerate() {
             let at = format!("allowed_capabilities[{i}]");
@@ -242,19 +286,61 @@ impl Policy {
                     return Err(format!("{at}: \"{cap}\" is not a capability name like NET_ADMIN"));
                 }
             }
-            if let Some(m) = &c.matcher {
-                m.check().map_err(|m| format!("{at}: {m}"))?;
-            }
+            justified(&at, &c.justification)?;
+            c.matcher.check().map_err(|m| format!("{at}: {m}"))?;
         }
-        for (i, m) in self.cpu_shares_exempt.iter().flatten().enumerate() {
-            m.check().map_err(|m| format!("cpu_shares_exempt[{i}]: {m}"))?;
+        for (i, a) in self.cpu_shares_exempt.iter().flatten().enumerate() {
+            let at = format!("cpu_shares_exempt[{i}]");
+            justified(&at, &a.justification)?;
+            a.matcher.check().map_err(|m| format!("{at}: {m}"))?;
         }
         Ok(())
     }
 
-    /// The exception covering `rule` for this target, if the SSP documents one.
-    pub fn exception(&self, rule: &str, t: &Target) -> Option<&Exception> {
-        self.exceptions.iter().find(|e| e.rules.iter().any(|r| r == rule) && e.matcher.matches(t))
+    /// Checks the policy against a STIG's rules: exceptions name rules of that STIG, and a
+    /// CAT I rule (high severity) is waived only per subject. `approvals` lists the policy
+    /// keys that waive a rule (e.g. `allowed_ports` for the ports rule), by V- id.
+    pub fn check_against(&self, index: &crate::stig::RuleIndex, approvals: &[(&str, &str)]) -> Result<(), String> {
+        let high = |rule: &str| index.get(rule).is_some_and(|r| r.severity == crate::stig::Severity::High);
+        for (i, e) in self.exceptions.iter().enumerate() {
+            for r in &e.rules {
+                if index.get(r).is_none() {
+                    return Err(format!("exceptions[{i}]: {r} is not a rule of the {} {}", index.stig.title, index.stig.version));
+                }
+                if high(r) && !e.matcher.is_single_subject() {
+                    return Err(format!("exceptions[{i}]: {r} is CAT I: waive it per subject, with match.name an exact name such as \"^web-1$\""));
+                }
+            }
+        }
+        for (key, rule) in approvals {
+            if !high(rule) {
+                continue;
+            }
+            let matchers: Vec<&Match> = match *key {
+                "allowed_ports" => self.allowed_ports.iter().flatten().map(|p| &p.matcher).collect(),
+                "allowed_capabilities" => self.allowed_capabilities.iter().flatten().map(|c| &c.matcher).collect(),
+                "cpu_shares_exempt" => self.cpu_shares_exempt.iter().flatten().map(|c| &c.matcher).collect(),
+                _ => vec![],
+            };
+            if let Some(i) = matchers.iter().position(|m| !m.is_single_subject()) {
+                return Err(format!("{key}[{i}]: approves a CAT I rule ({rule}): it must name one container, with match.name an exact name such as \"^web-1$\""));
+            }
+        }
+        Ok(())
+    }
+
+    /// The exception covering `rule` for this target, with its policy entry name.
+    pub fn exception(&self, rule: &str, t: &Target) -> Option<(String, &Exception)> {
+        self.exceptions.iter().enumerate().find(|(_, e)| e.rules.iter().any(|r| r == rule) && e.matcher.matches(t)).map(|(i, e)| (format!("exceptions[{i}]"), e))
+    }
+
+    /// Every entry that can except or approve a subject, by name (`exceptions[0]`, ...).
+    pub fn entries(&self) -> Vec<String> {
+        let mut out: Vec<String> = (0..self.exceptions.len()).map(|i| format!("exceptions[{i}]")).collect();
+        out.extend((0..self.allowed_ports.as_ref().map_or(0, Vec::len)).map(|i| format!("allowed_ports[{i}]")));
+        out.extend((0..self.allowed_capabilities.as_ref().map_or(0, Vec::len)).map(|i| format!("allowed_capabilities[{i}]")));
+        out.extend((0..self.cpu_shares_exempt.as_ref().map_or(0, Vec::len)).map(|i| format!("cpu_shares_exempt[{i}]")));
+        out
     }
 
     /// JSON Schema of the policy file, for editors and reviewers.
@@ -273,14 +359,47 @@ mod tests {
         assert!(e.contains("unknown field `alowed_ports`"), "{e}");
         let e = Policy::parse("p.yaml", "orchestrator: nomad\n").unwrap_err().to_string();
         assert!(e.contains("nomad"), "{e}");
-        let e = Policy::parse("p.yaml", "exceptions:\n- rules: [V-1]\n  match: {name: '('}\n  reason: r\n").unwrap_err().to_string();
+        let e = Policy::parse("p.yaml", "exceptions:\n- rules: [V-1]\n  match: {name: '('}\n  justification: r\n").unwrap_err().to_string();
         assert!(e.contains("not a valid regex"), "{e}");
-        let e = Policy::parse("p.yaml", "exceptions:\n- rules: [260913]\n  match: {name: x}\n  reason: r\n").unwrap_err().to_string();
+        let e = Policy::parse("p.yaml", "exceptions:\n- rules: [260900]\n  match: {name: x}\n  justification: r\n").unwrap_err().to_string();
         assert!(e.contains("not a rule id"), "{e}");
         let e = Policy::parse("p.yaml", "allowed_ports:\n- host_port: 70000\n").unwrap_err().to_string();
         assert!(e.contains("70000"), "{e}");
-        let e = Policy::parse("p.yaml", "exceptions:\n- rules: [V-1]\n  match: {}\n  reason: r\n").unwrap_err().to_string();
+        let e = Policy::parse("p.yaml", "exceptions:\n- rules: [V-1]\n  match: {}\n  justification: r\n").unwrap_err().to_string();
         assert!(e.contains("at least one"), "{e}");
+    }
+
+    #[test]
+    fn every_exception_and_approval_needs_a_scope_and_a_justification() {
+        for (yaml, what) in [
+            ("exceptions:\n- rules: [V-1]\n  match: {name: x}\n", "justification"),
+            ("exceptions:\n- rules: [V-1]\n  match: {name: x}\n  justification: '  '\n", "justification is required"),
+            ("exceptions:\n- rules: [V-1]\n  justification: j\n", "match"),
+            ("allowed_ports:\n- host_port: 443\n  justification: j\n", "match"),
+            ("allowed_ports:\n- host_port: 443\n  match: {name: '^web$'}\n", "justification"),
+            ("allowed_capabilities:\n- capabilities: [NET_ADMIN]\n  justification: j\n", "match"),
+            ("allowed_capabilities:\n- capabilities: [NET_ADMIN]\n  match: {name: x}\n", "justification"),
+            ("cpu_shares_exempt:\n- {label: x}\n", "match"),
+            ("cpu_shares_exempt:\n- match: {label: x}\n", "justification"),
+        ] {
+            let e = Policy::parse("p.yaml", yaml).unwrap_err().to_string();
+            assert!(e.contains(what), "{yaml}: {e}");
+        }
+        // `reason` is still read as the justification (policies written before the rename).
+        let p = Policy::parse("p.yaml", "exceptions:\n- rules: [V-1]\n  match: {name: x}\n  reason: SSP 4.2\n").unwrap();
+        assert_eq!(p.exceptions[0].justification, "SSP 4.2");
+    }
+
+    #[test]
+    fn single_subject_matches_are_anchored_literals() {
+        let m = |n: &str| Match { name: Some(n.into()), ..Default::default() };
+        assert!(m("^web-1$").is_single_subject());
+        assert!(m("^stig-allifaces$").is_single_subject());
+        assert!(m("^web\\.1$").is_single_subject());
+        assert!(!m("^web|db$").is_single_subject());
+        assert!(!m("^web-.*$").is_single_subject());
+        assert!(!m("web-1").is_single_subject());
+        assert!(!Match { label: Some("a".into()), ..Default::default() }.is_single_subject());
     }
 
     #[test]

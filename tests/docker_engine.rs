@@ -41,10 +41,13 @@ fn info_os(out: &Path) -> String {
 }
 
 #[test]
-fn real_engine_without_policy_decides_every_rule_with_exact_subjects() {
+fn real_engine_with_only_the_orchestrator_decides_every_rule_with_exact_subjects() {
     let Some(e) = engine() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (o, ar) = assess(&e, dir.path(), &[]);
+    // A plain engine carries no MKE orchestrator labels: the policy says Swarm (P-ORCH).
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "orchestrator: swarm\n").unwrap();
+    let (o, ar) = assess(&e, &dir.path().join("out"), &["--policy", policy.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "failures exist: exit 1\n{}", common::stderr(&o));
     let v = |r: &str| verdict(&ar, r);
 
@@ -56,7 +59,7 @@ fn real_engine_without_policy_decides_every_rule_with_exact_subjects() {
     assert_eq!(v("V-260911").0, "not-reviewed", "P-SECRETS missing");
     assert_eq!(v("V-260913"), ("fail".into(), names(&["stig-hostnet"]), vec![]));
     assert_eq!(v("V-260915").0, "fail", "json-file log driver");
-    let os = info_os(&dir.path().join(""));
+    let os = info_os(&dir.path().join("out"));
     if !os.contains("Ubuntu") {
         assert_eq!(v("V-260920").0, "not-applicable");
     }
@@ -68,6 +71,8 @@ fn real_engine_without_policy_decides_every_rule_with_exact_subjects() {
     assert_eq!(v("V-260924"), ("fail".into(), names(&["stig-port80"]), vec![]));
     assert_eq!(v("V-260929"), ("fail".into(), names(&["stig-port80"]), vec![]));
     assert_eq!(v("V-260925"), ("fail".into(), all_but(&["stig-compliant", "stig-privileged"]), vec![]), "running containers without memory limit / with default CPU shares");
+    assert_eq!(v("V-260903").0, "not-reviewed", "MKE's configuration is not on a plain engine");
+    assert!(verdict_reason(&ar, "V-260903").starts_with("not assessed: "), "{}", verdict_reason(&ar, "V-260903"));
     assert_eq!(v("V-260926").0, "pass");
     assert_eq!(v("V-260930"), ("fail".into(), names(&["stig-pidhost"]), vec![]));
     assert_eq!(v("V-260931").0, "pass");
@@ -95,6 +100,23 @@ fn real_engine_without_policy_decides_every_rule_with_exact_subjects() {
     assert!(out.lines().any(|l| l.starts_with("V-260913") && l.contains("fail") && l.contains(" 1 ")), "{out}");
 }
 
+#[test]
+fn real_engine_without_policy_swarm_rules_are_not_assessed_not_guessed() {
+    let Some(e) = engine() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (o, ar) = assess(&e, dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "failures exist: exit 1\n{}", common::stderr(&o));
+    // No MKE node labels, no P-ORCH: whether Swarm is in use is unknown, so the Swarm-only
+    // rules are not reviewed (never not applicable, never pass), even with violations present.
+    for r in ["V-260922", "V-260936", "V-260937", "V-260939", "V-260940"] {
+        assert_eq!(verdict(&ar, r).0, "not-reviewed", "{r}");
+        assert!(verdict_reason(&ar, r).contains("whether Swarm is in use is unknown"), "{r}: {}", verdict_reason(&ar, r));
+    }
+    // Rules the STIG does not gate on the orchestrator still fail.
+    assert_eq!(verdict(&ar, "V-260910"), ("fail".into(), names(&["stig-sshd"]), vec![]));
+    assert_eq!(verdict(&ar, "V-260934").0, "fail");
+}
+
 fn verdict_reason(ar: &Value, rule: &str) -> String {
     ar["assessment-results"]["results"][0]["findings"]
         .as_array()
@@ -118,16 +140,19 @@ fn real_engine_with_site_policy() {
         r#"
 allowed_ports:
   - match: { name: "^stig-allifaces$" }
+    justification: "PPSM CAL entry 3 (test)"
     host_port: HIGH_PORT
     container_port: 8080
+orchestrator: swarm
 swarm_secrets: [db_password, tls_key]
 allowed_capabilities:
   - match: { name: "^stig-capadd$" }
+    justification: "network tool (test)"
     capabilities: [NET_ADMIN]
 exceptions:
   - rules: [V-260913]
     match: { name: "^stig-hostnet$" }
-    reason: "host networking documented in the SSP (test)"
+    justification: "host networking documented in the SSP (test)"
 log_drivers: [json-file]
 "#
         .replace("HIGH_PORT", &high_port),
@@ -136,19 +161,28 @@ log_drivers: [json-file]
     let out = dir.path().join("out");
     let (_, ar) = assess(&e, &out, &["--policy", policy.to_str().unwrap()]);
     let v = |r: &str| verdict(&ar, r);
-    assert_eq!(v("V-260907"), ("fail".into(), names(&["stig-port80"]), vec![]));
-    assert_eq!(v("V-260941"), ("fail".into(), names(&["stig-port80"]), vec![]));
+    // The approved port is listed with its approval (allowed_ports[0] and its justification).
+    assert_eq!(v("V-260907"), ("fail".into(), names(&["stig-port80"]), names(&["stig-allifaces"])));
+    // V-260941 is not applicable when MKE runs an ingress controller: unknown on a plain engine.
+    assert_eq!(v("V-260941").0, "not-reviewed");
+    assert!(verdict_reason(&ar, "V-260941").contains("1 of 12 running containers map ports the SSP does not approve"), "what the ports showed is still said: {}", verdict_reason(&ar, "V-260941"));
     assert_eq!(v("V-260911"), ("fail".into(), names(&["tls_key"]), vec![]), "tls_key is not a Swarm secret");
-    assert_eq!(v("V-260923"), ("pass".into(), vec![], vec![]));
+    assert_eq!(v("V-260923"), ("pass".into(), vec![], names(&["stig-capadd"])), "approved, and listed with its approval");
     assert_eq!(v("V-260913"), ("pass".into(), vec![], names(&["stig-hostnet"])), "excepted, and still listed");
     assert_eq!(v("V-260915").0, "not-reviewed", "driver accepted; SIEM part is manual");
     // Orchestrator Kubernetes makes the Swarm-only rules not applicable.
     std::fs::write(&policy, "orchestrator: kubernetes\n").unwrap();
     let (_, ar) = assess(&e, &dir.path().join("out2"), &["--policy", policy.to_str().unwrap()]);
-    for r in ["V-260911", "V-260922", "V-260923", "V-260925", "V-260930", "V-260931", "V-260936", "V-260937", "V-260939", "V-260940"] {
+    for r in ["V-260922", "V-260923", "V-260930", "V-260936", "V-260937", "V-260939", "V-260940"] {
         assert_eq!(verdict(&ar, r).0, "not-applicable", "{r}");
     }
-    assert_eq!(verdict(&ar, "V-260913").0, "fail", "not Swarm-gated");
+    // Their Kubernetes halves need the Kubernetes API or MKE's configuration, absent here.
+    for r in ["V-260911", "V-260925", "V-260931"] {
+        assert_eq!(verdict(&ar, r).0, "not-reviewed", "{r}: {}", verdict_reason(&ar, r));
+    }
+    // Its container half is Swarm's (the STIG says "when using Swarm orchestration"); the pods,
+    // which decide it under Kubernetes, are not on an engine.
+    assert_eq!(verdict(&ar, "V-260913").0, "not-reviewed", "{}", verdict_reason(&ar, "V-260913"));
 }
 
 #[test]
@@ -186,7 +220,9 @@ fn client_bundle_mtls_reaches_the_engine() {
     let manifest = std::fs::read_to_string(dir.path().join("evidence/manifest.json")).unwrap();
     assert!(manifest.contains("tcp://127.0.0.1:") && manifest.contains("TLS"), "{manifest}");
     let ar: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("assessment-results.json")).unwrap()).unwrap();
-    assert_eq!(verdict(&ar, "V-260913"), ("fail".into(), names(&["stig-hostnet"]), vec![]));
+    // No orchestrator labels on a plain engine: the Swarm half is not assessed, never passed.
+    assert_eq!(verdict(&ar, "V-260913").0, "not-reviewed");
+    assert_eq!(verdict(&ar, "V-260910"), ("fail".into(), names(&["stig-sshd"]), vec![]));
 
     // A bundle whose CA did not sign the engine's certificate: TLS fails, clearly, and nothing
     // is assessed (exit 2) - but the document is still written.
@@ -209,6 +245,6 @@ fn client_bundle_mtls_reaches_the_engine() {
     assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
     let ar: Value = serde_json::from_str(&std::fs::read_to_string(out2.join("assessment-results.json")).unwrap()).unwrap();
     let reason = verdict_reason(&ar, "V-260908");
-    assert!(reason.starts_with("not assessed: GET /info failed: cannot connect to tcp://127.0.0.1:"), "{reason}");
+    assert!(reason.starts_with("not assessed: ") && reason.contains("cannot connect to tcp://127.0.0.1:"), "{reason}");
     assert!(reason.contains("certificate") || reason.contains("UnknownIssuer"), "{reason}");
 }

@@ -126,7 +126,7 @@ fn markdown_report_has_summary_rules_and_failures_with_evidence() {
     let md = report(dir.path(), "md");
     let ar = common::example_results(&dir.path().join("again"));
     let count = |v: &str| findings(&ar).iter().filter(|f| props(f, "verdict") == [v]).count();
-    let all = format!("| All | {} | {} | {} | {} | 24 |", count("pass"), count("fail"), count("not-applicable"), count("not-reviewed"));
+    let all = format!("| All | {} | {} | {} | {} | 44 |", count("pass"), count("fail"), count("not-applicable"), count("not-reviewed"));
     assert!(md.contains("## Summary") && md.contains(&all), "{all} not in {md}");
     assert!(md.contains("### V-260913 (CAT II): MKE host network namespace must not be shared."));
     assert!(md.contains("container `stig-hostnet`") && md.contains("HostConfig.NetworkMode = host"));
@@ -173,7 +173,7 @@ fn html_report_renders_in_headless_chromium_without_console_errors() {
     assert!(o.status.success());
     assert_eq!(console_messages(&o), Vec::<String>::new(), "console messages on the report page");
     let dom = String::from_utf8_lossy(&o.stdout);
-    assert!(dom.contains("24 of 24 rules"), "the page script ran");
+    assert!(dom.contains("44 of 44 rules"), "the page script ran");
     assert!(dom.contains("id=\"summary\"") && dom.contains("<td>All</td>"));
     assert!(dom.contains("<section class=\"failure\" id=\"V-260913\">"));
     assert!(dom.contains("container `stig-hostnet`"));

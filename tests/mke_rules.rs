@@ -16,7 +16,7 @@ const MATRIX: &[(&str, &str, &str, &[&str])] = &[
     ("V-260903", "pass", "fail", &["config-toml"]),
     ("V-260904", "not-reviewed", "not-reviewed", &[]),
     ("V-260905", "not-reviewed", "fail", &["default/web", "kube-system/metrics-server"]),
-    ("V-260906", "pass", "fail", &["mke-worker-1"]),
+    ("V-260906", "pass", "fail", &["vm"]),
     ("V-260907", "pass", "fail", &["stig-port80"]),
     ("V-260908", "pass", "fail", &["vm"]),
     ("V-260909", "pass", "fail", &["config-toml"]),
@@ -70,15 +70,17 @@ fn run(dir: &Path, compliant: bool) -> (Option<i32>, Value) {
         &policy,
         format!(
             "orchestrator: both\nidentity_provider: ldaps://ldap.example.mil:636\nimage_signers: [platform/security]\nkube_system_services: [kube-dns]\n\
-             docker_group_members: [svc-mke]\ntrusted_ca_bundle: {}\nallowed_ports:\n  - match: {{ name: \"^stig-allifaces$\" }}\n    host_port: 8080\n\
-             allowed_capabilities:\n  - match: {{ name: \"^stig-capadd$\" }}\n    capabilities: {caps}\nswarm_secrets: {secrets}\nlog_drivers: [syslog, journald]\n",
+             docker_group_members: [svc-mke]\ntrusted_ca_bundle: {}\nallowed_ports:\n  - match: {{ name: \"^stig-allifaces$\" }}\n    justification: PPSM CAL 3\n    host_port: 8080\n\
+             exceptions:\n  - rules: [V-260924]\n    match: {{ name: \"^cluster_config.controller_port$\" }}\n    justification: MKE UI/API on 443 (PPSM CAL 12)\n\
+             allowed_capabilities:\n  - match: {{ name: \"^stig-capadd$\" }}\n    justification: SSP 5.1\n    capabilities: {caps}\nswarm_secrets: {secrets}\nlog_drivers: [syslog, journald]\n",
             trust.display()
         ),
     )
     .unwrap();
     let host = dir.join("host.yaml");
     let mode = if compliant { "660" } else { "666" };
-    std::fs::write(&host, format!("nodes:\n  - name: mke-manager-1\n    docker_sock: \"root:docker 660\"\n    docker_group: [svc-mke]\n  - name: mke-worker-1\n    docker_sock: \"root:docker {mode}\"\n    docker_group: [svc-mke]\n")).unwrap();
+    // The recorded cluster's one node is `vm`: every node MKE lists must be in the host evidence.
+    std::fs::write(&host, format!("nodes:\n  - name: vm\n    docker_sock: \"root:docker {mode}\"\n    docker_group: [svc-mke]\n")).unwrap();
     let out = dir.join("out");
     let o = common::bin()
         .args(["assess", "mke", "--url", &server.url, "--bundle", server.bundle.to_str().unwrap(), "--policy", policy.to_str().unwrap()])

@@ -1,13 +1,19 @@
-//! Assessment: decides STIG rules from collected evidence and the site policy, and says why.
+//! The rule engine, for any STIG: a rule is a table entry ([`Rule`]) that names the evidence it
+//! needs and decides from facts; [`verdict`] turns its per-subject checks into the verdict, the
+//! counts and the reason, the same way for every rule. STIGs live in `crate::stigs`.
+//!
+//! The verdict is a claim an assessor signs: missing, partial or unreadable evidence always
+//! gives "not reviewed" with "not assessed: <what is missing>", never pass or not applicable.
 
-pub mod docker_facts;
-pub mod host;
-pub mod kubernetes;
-pub mod mke_config;
-pub mod mke_docker;
-pub mod msr;
+pub mod rule;
+pub mod verdict;
 
 use std::fmt;
+
+pub use rule::{Rule, RuleId};
+pub use verdict::{combine, judge, Check, Empty, Part, Phrases};
+
+use crate::evidence::keys::Key;
 
 /// A rule's verdict, in STIG checklist terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,6 +63,8 @@ pub enum SubjectKind {
     Pod,
     Namespace,
     Service,
+    /// An account or binding (MKE grant, Kubernetes (Cluster)RoleBinding).
+    Grant,
 }
 
 impl SubjectKind {
@@ -71,11 +79,43 @@ impl SubjectKind {
             SubjectKind::Pod => "pod",
             SubjectKind::Namespace => "namespace",
             SubjectKind::Service => "service",
+            SubjectKind::Grant => "grant",
         }
     }
 }
 
-/// Something a rule looked at, whether it passed, and the values that decided it.
+/// What one subject of a rule came to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Pass,
+    Fail,
+    /// Would fail; the site policy excepts or approves it. `by` names the policy entry
+    /// (`exceptions[2]`), `justification` is the SSP's text, reported with the subject.
+    Excepted { by: String, justification: String },
+    /// The check does not concern this subject (e.g. a node that does not run RHEL).
+    NotApplicable,
+    /// The subject could not be judged, and why.
+    Unknown(String),
+}
+
+impl Outcome {
+    /// Passing, excepted or not concerned: nothing to report against the subject.
+    pub fn ok(&self) -> bool {
+        matches!(self, Outcome::Pass | Outcome::Excepted { .. } | Outcome::NotApplicable)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Excepted { .. } => "excepted",
+            Outcome::NotApplicable => "not-applicable",
+            Outcome::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// Something a rule looked at, what it came to, and the values that decided it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Subject {
     pub kind: SubjectKind,
@@ -83,16 +123,33 @@ pub struct Subject {
     pub name: String,
     /// Stable identifier (container id, node id, image id, ...).
     pub id: String,
-    pub ok: bool,
+    pub outcome: Outcome,
     /// Field -> value pairs that decided it, e.g. `HostConfig.NetworkMode` -> `host`.
     pub facts: Vec<(String, String)>,
-    /// Why an otherwise failing subject passes (a documented SSP exception), or other notes.
-    pub note: Option<String>,
+}
+
+impl Subject {
+    pub fn new(kind: SubjectKind, name: impl Into<String>, id: impl Into<String>) -> Subject {
+        Subject { kind, name: name.into(), id: id.into(), outcome: Outcome::Pass, facts: Vec::new() }
+    }
+
+    pub fn ok(&self) -> bool {
+        self.outcome.ok()
+    }
+
+    /// A note for people: the justification of an exception, or why it could not be judged.
+    pub fn note(&self) -> Option<String> {
+        match &self.outcome {
+            Outcome::Excepted { by, justification } => Some(format!("excepted by the site policy ({by}): {justification}")),
+            Outcome::Unknown(why) => Some(format!("not assessed: {why}")),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleResult {
-    /// V- id of the rule.
+    /// V- id of the rule (from the STIG content the run used).
     pub rule: String,
     pub status: Status,
     /// False when the evidence needed was missing: the status is then NotReviewed and the
@@ -100,49 +157,37 @@ pub struct RuleResult {
     pub assessed: bool,
     /// One line, for people.
     pub reason: String,
-    /// Failing and excepted subjects, all of them; passing ones up to [`PASSING_KEPT`] (a
-    /// 50,000-container cluster would otherwise repeat every container under every rule).
+    /// Failing, excepted and unjudged subjects, all of them; passing ones up to
+    /// [`PASSING_KEPT`] (a 50,000-container cluster would otherwise repeat every container
+    /// under every rule).
     pub subjects: Vec<Subject>,
-    /// How many subjects passed in all (including those not kept in `subjects`).
+    /// How many subjects passed (or were excepted or not concerned) in all, kept or not.
     pub passed_total: usize,
-    /// Endpoints whose answers decided it (e.g. `GET /containers/{id}/json`).
-    pub evidence: Vec<String>,
+    /// The evidence the rule reads.
+    pub evidence: Vec<Key>,
 }
 
 /// Passing subjects kept per rule; the rest are counted in `passed_total`.
 pub const PASSING_KEPT: usize = 100;
 
-/// A decided rule, without subjects yet.
-pub(crate) fn result(rule: &str, status: Status, reason: String, evidence: &[&str]) -> RuleResult {
-    RuleResult {
-        rule: rule.into(),
-        status,
-        assessed: true,
-        reason,
-        subjects: Vec::new(),
-        passed_total: 0,
-        evidence: evidence.iter().map(|e| e.to_string()).collect(),
-    }
-}
-
-/// A rule whose evidence is missing: not reviewed, and the reason says why.
-pub(crate) fn not_assessed(rule: &str, why: &str, evidence: &[&str]) -> RuleResult {
-    RuleResult { assessed: false, ..result(rule, Status::NotReviewed, format!("not assessed: {why}"), evidence) }
-}
-
 /// A deciding field and its value.
-pub(crate) fn fact(k: &str, v: impl ToString) -> (String, String) {
+pub fn fact(k: &str, v: impl ToString) -> (String, String) {
     (k.to_string(), v.to_string())
 }
 
 /// Dotted numeric version, for comparisons (`3.7.12` < `3.7.15`).
-pub(crate) fn version_key(v: &str) -> Vec<u64> {
+pub fn version_key(v: &str) -> Vec<u64> {
     v.trim_start_matches('v').split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect()
+}
+
+/// The first `n` characters (not bytes: ids in evidence are not always ASCII).
+pub fn prefix(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
 impl RuleResult {
     pub fn failing(&self) -> impl Iterator<Item = &Subject> {
-        self.subjects.iter().filter(|s| !s.ok)
+        self.subjects.iter().filter(|s| s.outcome == Outcome::Fail)
     }
 }
 
@@ -161,4 +206,32 @@ pub struct Assessment {
     pub evidence_files: Vec<(String, String)>,
     /// The snapshot's manifest digest, so the results name exactly what they were decided on.
     pub manifest_sha256: String,
+}
+
+impl Assessment {
+    /// Site-policy entries (`exceptions[0]`, `allowed_ports[1]`, ...) that excepted a subject.
+    pub fn policy_entries_used(&self) -> std::collections::BTreeSet<String> {
+        self.results
+            .iter()
+            .flat_map(|r| r.subjects.iter())
+            .filter_map(|s| match &s.outcome {
+                Outcome::Excepted { by, .. } => Some(by),
+                _ => None,
+            })
+            // Several entries can cover one subject together ("allowed_ports[0], allowed_ports[2]").
+            .flat_map(|by| by.split(", ").map(str::to_string))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_counts_characters_not_bytes() {
+        assert_eq!(prefix("5b50adb214cé0", 12), "5b50adb214cé");
+        assert_eq!(prefix("abc", 12), "abc");
+        assert_eq!(prefix("", 12), "");
+    }
 }

@@ -134,7 +134,7 @@ pub fn from_assessment(ar: &AssessmentResults, index: &RuleIndex, asset_info: &A
                     let mut assessor_comments = Vec::new();
                     for o in observations_of(res, f) {
                         match ns_prop(&o.props, "subject-group") {
-                            Some("failed") | Some("excepted") => details.push(o.description.lines().filter(|l| l.starts_with("- ")).collect::<Vec<_>>().join("\n")),
+                            Some("failed") | Some("excepted") | Some("not-assessed") => details.push(o.description.lines().filter(|l| l.starts_with("- ")).collect::<Vec<_>>().join("\n")),
                             Some("assessor") => {
                                 details.push(format!("Assessor: {}", o.description));
                                 if let Some(r) = &o.remarks {
@@ -147,6 +147,15 @@ pub fn from_assessment(ar: &AssessmentResults, index: &RuleIndex, asset_info: &A
                     details.retain(|d| !d.trim().is_empty());
                     v.finding_details = details.join("\n\n");
                     let mut comments = assessor_comments;
+                    // Not reviewed by the tool: say what it lacked and what the assessor must do.
+                    if v.status == "Not_Reviewed" && decided_by == "tool" {
+                        let missing = ns_prop(&f.props, "assessed") == Some("false");
+                        comments.push(if missing {
+                            format!("Not assessed by {TOOL}: the evidence it needs is missing (see the finding details). Supply it and re-run, or review the rule manually.")
+                        } else {
+                            format!("Not decided by {TOOL}: a manual step or a site parameter remains (see the finding details). Complete it, or review the rule manually.")
+                        });
+                    }
                     comments.push(format!(
                         "Decided by: {decided_by}. Automated check by {TOOL}, {} to {}; OSCAL finding {}; evidence {evidence}.",
                         res.start,

@@ -1,20 +1,25 @@
-//! `oscal-stig assess docker`: collect (or read) evidence, decide the rules, write OSCAL.
+//! `oscal-stig assess docker|mke`: build the collection plan from the options, collect (or read)
+//! the evidence, assess the MKE STIG, write OSCAL. Collection and assessment are the library's
+//! (`probe::cluster`, `stigs::mke`); this file only turns options into them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use oscal_stig::assess::{mke_config, mke_docker, Assessment, Status};
+use oscal_stig::assess::{Assessment, Status};
 use oscal_stig::emit::assessment_results;
 use oscal_stig::evidence::Snapshot;
+use oscal_stig::facts::host::HostEvidence;
 use oscal_stig::oscal::OscalModel;
 use oscal_stig::policy::Policy;
-use oscal_stig::evidence::{Manifest, SnapshotWriter, FORMAT};
-use oscal_stig::probe::docker::{collect, collect_into, collect_node_engines, CollectOptions, DockerClient, Endpoint};
+use oscal_stig::probe::cluster::{self, Plan};
+use oscal_stig::probe::docker::{DockerClient, Endpoint};
 use oscal_stig::probe::kubernetes;
 use oscal_stig::probe::mke::{self, MkeClient};
-use oscal_stig::probe::msr::{self, MsrClient};
+use oscal_stig::probe::msr::MsrClient;
+use oscal_stig::probe::tls::TlsFiles;
 use oscal_stig::stig::{RuleIndex, Severity};
+use oscal_stig::stigs;
 
 use super::{exit, report};
 
@@ -83,8 +88,7 @@ fn exit_code(result: anyhow::Result<u8>) -> u8 {
 }
 
 fn run(args: &DockerArgs) -> anyhow::Result<u8> {
-    let policy = args.common.policy.as_deref().map(Policy::load).transpose()?;
-    let index = RuleIndex::load("mke")?;
+    let (policy, index) = load_policy(&args.common)?;
     std::fs::create_dir_all(&args.common.out).with_context(|| format!("cannot create {}", args.common.out.display()))?;
     let evidence_dir = match &args.evidence {
         Some(dir) => dir.clone(),
@@ -94,22 +98,43 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
                 (None, Some(b)) => Endpoint::from_bundle(b)?,
                 (None, None) => Endpoint::from_env()?,
             };
+            let timeout = Duration::from_secs(args.common.timeout);
+            let client = DockerClient::new(&endpoint, timeout)?;
+            let plan = Plan {
+                target: client.target().to_string(),
+                docker: Some(client),
+                node_proxy: None,
+                mke: None,
+                msr: None,
+                trust: None,
+                kubernetes: None,
+                concurrency: args.common.concurrency,
+                timeout,
+            };
             let dir = args.common.out.join("evidence");
             fresh_snapshot_dir(&dir)?;
-            let client = DockerClient::new(&endpoint, Duration::from_secs(args.common.timeout))?;
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
             eprintln!("collecting from {} ...", endpoint.describe());
-            rt.block_on(collect(&client, &dir, &CollectOptions { concurrency: args.common.concurrency }))?;
+            cluster::collect(&plan, &dir, &|_| {})?;
             dir
         }
     };
     let snap = Snapshot::open(&evidence_dir)?;
-    let assessment = mke_docker::assess_snapshot(&snap, policy.as_ref());
-    write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)
+    let assessment = stigs::mke::assess(&snap, None, &policy, &index);
+    write_results(&assessment, &snap, &index, &policy, &args.common.out, args.common.fail_on)
+}
+
+/// The site policy (empty when none is given), checked against the STIG's rules.
+fn load_policy(common: &Common) -> anyhow::Result<(Policy, RuleIndex)> {
+    let index = RuleIndex::load("mke")?;
+    let policy = common.policy.as_deref().map(Policy::load).transpose()?.unwrap_or_default();
+    if let Err(e) = policy.check_against(&index, stigs::mke::APPROVALS) {
+        bail!("policy {}: {e}", common.policy.as_deref().map(|p| p.display().to_string()).unwrap_or_default());
+    }
+    Ok((policy, index))
 }
 
 /// Writes the document and the table; the exit code every assess command shares.
-fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, out: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
+fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, policy: &Policy, out: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
     let evidence_dir = &snap.dir;
     let doc = assessment_results::build(assessment, index);
     let out_file = out.join("assessment-results.json");
@@ -118,11 +143,15 @@ fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, ou
     doc.write_json_pretty(&mut w).and_then(|_| std::io::Write::flush(&mut w)).with_context(|| format!("cannot write {}", out_file.display()))?;
     print_table(assessment, index);
     eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
+    let used = assessment.policy_entries_used();
+    for entry in policy.entries().into_iter().filter(|e| !used.contains(e)) {
+        eprintln!("warning: site policy {entry} matched no subject (still needed?)");
+    }
 
     // Nothing collected (every call failed): the run could not assess, whatever the rules say.
     if !snap.records.iter().any(|r| r.error.is_none()) {
-        let why = assessment.results.iter().find(|r| !r.assessed).map(|r| r.reason.as_str()).unwrap_or("nothing was collected");
-        eprintln!("error: no rule could be assessed: {why}");
+        let why = snap.records.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.endpoint))).unwrap_or_else(|| "nothing was collected".into());
+        eprintln!("error: no rule could be assessed: every call failed (first: {why})");
         return Ok(exit::UNUSABLE);
     }
     let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)));
@@ -205,9 +234,10 @@ fn mke_target(args: &MkeArgs, url: &str) -> anyhow::Result<mke::Target> {
 }
 
 fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
-    let policy = args.common.policy.as_deref().map(Policy::load).transpose()?;
-    let index = RuleIndex::load("mke")?;
+    let (policy, index) = load_policy(&args.common)?;
     std::fs::create_dir_all(&args.common.out).with_context(|| format!("cannot create {}", args.common.out.display()))?;
+    // Read before collecting: a broken file is reported before minutes of collection.
+    let host = args.host_evidence.as_deref().map(HostEvidence::load).transpose()?;
     let evidence_dir = match (&args.evidence, &args.url) {
         (Some(dir), _) => dir.clone(),
         (None, Some(url)) => {
@@ -217,81 +247,40 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
             let timeout = Duration::from_secs(args.common.timeout);
             let mke_client = MkeClient::new(target, timeout)?;
             let docker = args.bundle.as_deref().map(Endpoint::from_bundle).transpose()?.map(|e| DockerClient::new(&e, timeout)).transpose()?;
-            let dir = args.common.out.join("evidence");
-            fresh_snapshot_dir(&dir)?;
-            let w = std::sync::Arc::new(SnapshotWriter::create(&dir)?);
-            let started = oscal_stig::probe::now();
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-            let progress = Progress::new(args.quiet);
-            progress.say(&format!("collecting from {}", mke_client.describe()));
-            let msr_client = match &args.msr_url {
+            let msr = match &args.msr_url {
                 Some(u) => {
                     let ca = args.msr_ca.clone().unwrap_or_else(|| target_ca.clone());
                     let password = std::env::var("MSR_PASSWORD").or_else(|_| std::env::var("MKE_PASSWORD")).ok();
                     let basic = args.username.clone().zip(password);
-                    Some(MsrClient::new(u, &ca, basic, timeout)?)
+                    Some((MsrClient::new(u, &ca, basic, timeout)?, u.clone()))
                 }
                 None => None,
             };
-            let trust = policy.as_ref().and_then(|p| p.trusted_ca_bundle.clone());
             let kubeconfig = args.kubeconfig.clone().or_else(|| args.bundle.as_ref().map(|b| b.join("kube.yml")).filter(|p| p.is_file()));
-            rt.block_on(async {
-                if let Some(d) = &docker {
-                    progress.say("Docker Engine API: containers, images, networks, secrets, nodes");
-                    let nodes = collect_into(d, &w, &CollectOptions { concurrency: args.common.concurrency }).await?;
-                    if let (Some(nodes), Some(bundle)) = (nodes, &args.bundle) {
-                        progress.say("each node's engine (/info through the per-node proxy)");
-                        collect_node_engines(&nodes, &oscal_stig::probe::tls::TlsFiles::from_dir(bundle), args.node_port, timeout, &w).await?;
-                    }
-                }
-                progress.say("MKE admin API: config-toml, versions, grants, LDAP, /oscal");
-                mke::collect(&mke_client, &w).await?;
-                if let Some(t) = &trust {
-                    msr::chain_check(mke::SOURCE, url, t, timeout, &w).await?;
-                }
-                if let Some(m) = &msr_client {
-                    progress.say("MSR API: settings, image scanning, accounts");
-                    msr::collect(m, &w).await?;
-                    if let (Some(t), Some(u)) = (&trust, &args.msr_url) {
-                        msr::chain_check(msr::SOURCE, u, t, timeout, &w).await?;
-                    }
-                }
-                let source = if args.in_cluster { Some(kubernetes::Source::InCluster) } else { kubeconfig.map(kubernetes::Source::Kubeconfig) };
-                if let Some(source) = source {
-                    progress.say("Kubernetes API: pods, workloads, namespaces, quotas, bindings, kubelet configz");
-                    match kubernetes::client(&source, timeout).await {
-                        Ok((client, _)) => kubernetes::collect(&client, &w).await?,
-                        // The Kubernetes rules then say why they were not assessed.
-                        Err(e) => {
-                            eprintln!("warning: Kubernetes API not collected: {e}");
-                            kubernetes::record_unreachable(&w, &e.to_string());
-                        }
-                    }
-                }
-                Ok::<(), oscal_stig::evidence::EvidenceError>(())
-            })?;
-            let manifest = Manifest {
-                format: FORMAT,
-                tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(),
+            let plan = Plan {
                 target: mke_client.describe().to_string(),
-                started,
-                finished: oscal_stig::probe::now(),
+                docker,
+                node_proxy: args.bundle.as_ref().map(|b| (TlsFiles::from_dir(b), args.node_port)),
+                mke: Some((mke_client, url.clone())),
+                msr,
+                trust: policy.trusted_ca_bundle.clone(),
+                kubernetes: if args.in_cluster { Some(kubernetes::Source::InCluster) } else { kubeconfig.map(kubernetes::Source::Kubeconfig) },
+                concurrency: args.common.concurrency,
+                timeout,
             };
-            std::sync::Arc::into_inner(w).expect("collection finished").finish(&manifest)?;
+            let dir = args.common.out.join("evidence");
+            fresh_snapshot_dir(&dir)?;
+            let progress = Progress::new(args.quiet);
+            progress.say(&format!("collecting from {}", plan.target));
+            cluster::collect(&plan, &dir, &|what| progress.say(what))?;
             progress.done();
             dir
         }
         (None, None) => bail!("give --url (and --bundle or --username) or --evidence"),
     };
     let snap = Snapshot::open(&evidence_dir)?;
-    let host = args.host_evidence.as_deref().map(oscal_stig::assess::host::HostEvidence::load).transpose()?;
-    let mut assessment = mke_config::assess_cluster(&snap, policy.as_ref(), &index);
-    if let Some(h) = &host {
-        if let Some(r) = assessment.results.iter_mut().find(|r| r.rule == "V-260906") {
-            *r = oscal_stig::assess::host::docker_socket(h, policy.as_ref());
-        }
-    }
-    write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)
+    let assessment = stigs::mke::assess(&snap, host, &policy, &index);
+    write_results(&assessment, &snap, &index, &policy, &args.common.out, args.common.fail_on)
 }
 
 /// A live run replaces the previous snapshot in OUT/evidence, and nothing else.

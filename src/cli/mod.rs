@@ -90,13 +90,13 @@ enum Command {
         #[arg(long)]
         results: PathBuf,
         /// Days to remediate a CAT I finding.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=36_500))]
         cat1_days: i64,
         /// Days to remediate a CAT II finding.
-        #[arg(long, default_value_t = 90)]
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(0..=36_500))]
         cat2_days: i64,
         /// Days to remediate a CAT III finding.
-        #[arg(long, default_value_t = 180)]
+        #[arg(long, default_value_t = 180, value_parser = clap::value_parser!(i64).range(0..=36_500))]
         cat3_days: i64,
         #[arg(short, long)]
         out: Option<PathBuf>,
@@ -153,8 +153,14 @@ enum AssessCommand {
 enum PolicyCommand {
     /// Print the JSON Schema of the policy file.
     Schema,
-    /// Check a policy file and report the first problem.
-    Check { file: PathBuf },
+    /// Check a policy file against the MKE STIG and report the first problem; with --evidence,
+    /// also warn about exceptions and approvals that match no subject of that snapshot.
+    Check {
+        file: PathBuf,
+        /// An evidence snapshot (OUT/evidence of a run) to try the policy on.
+        #[arg(long)]
+        evidence: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -222,16 +228,7 @@ pub fn run() -> ExitCode {
             print(&oscal_stig::policy::Policy::json_schema());
             exit::OK
         }
-        Command::Policy(PolicyCommand::Check { file }) => match oscal_stig::policy::Policy::load(&file) {
-            Ok(_) => {
-                outln!("{}: valid policy", file.display());
-                exit::OK
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit::UNUSABLE
-            }
-        },
+        Command::Policy(PolicyCommand::Check { file, evidence }) => policy_check(&file, evidence.as_deref()),
         Command::Catalogs => {
             for b in oscal_stig::content::BUILTINS {
                 outln!("{:<28} {:<10} {}", b.name, b.model.root_key(), b.description);
@@ -293,4 +290,27 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+/// `policy check`: the policy is readable, every exception and approval has a scope and a
+/// justification, CAT I waivers are per subject; with a snapshot, entries that match nothing.
+fn policy_check(file: &std::path::Path, evidence: Option<&std::path::Path>) -> u8 {
+    let run = || -> anyhow::Result<u8> {
+        let policy = oscal_stig::policy::Policy::load(file)?;
+        let index = oscal_stig::stig::RuleIndex::load("mke")?;
+        policy.check_against(&index, oscal_stig::stigs::mke::APPROVALS).map_err(|e| anyhow::anyhow!("policy {}: {e}", file.display()))?;
+        if let Some(dir) = evidence {
+            let snap = oscal_stig::evidence::Snapshot::open(dir)?;
+            let used = oscal_stig::stigs::mke::assess(&snap, None, &policy, &index).policy_entries_used();
+            for entry in policy.entries().into_iter().filter(|e| !used.contains(e)) {
+                eprintln!("warning: {}: {entry} matched no subject in {}", file.display(), dir.display());
+            }
+        }
+        outln!("{}: valid policy", file.display());
+        Ok(exit::OK)
+    };
+    run().unwrap_or_else(|e| {
+        report(&e);
+        exit::UNUSABLE
+    })
 }

@@ -1,5 +1,5 @@
 //! OSCAL assessment-results from an [`Assessment`]: one result; one observation per rule and
-//! subject group (failed / excepted / passed); one finding per rule, targeting the rule; a risk
+//! subject group (failed / excepted / not-assessed / passed); one finding per rule, targeting the rule; a risk
 //! per failed rule. UUIDs are v5 from content and dates come from the evidence, so the same
 //! evidence gives the same bytes.
 
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::assess::{Assessment, RuleResult, Status, Subject};
+use crate::assess::{Assessment, Outcome, RuleResult, Status, Subject};
 use crate::ids::uuid_v5;
 use crate::oscal::assessment_common::{
     Finding, FindingTarget, ObjectiveStatus, Observation, Origin, OriginActor, RelatedObservation, RelatedRisk, RelevantEvidence, Risk,
@@ -35,13 +35,13 @@ fn clean(s: &str) -> String {
 fn subject_line(s: &Subject) -> String {
     let mut line = format!("{} `{}`", s.kind.as_str(), s.name);
     if !s.id.is_empty() && s.id != s.name {
-        line.push_str(&format!(" ({})", &s.id[..s.id.len().min(12)]));
+        line.push_str(&format!(" ({})", crate::assess::prefix(&s.id, 12)));
     }
     let facts: Vec<String> = s.facts.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     if !facts.is_empty() {
         line.push_str(&format!(": {}", facts.join("; ")));
     }
-    if let Some(n) = &s.note {
+    if let Some(n) = s.note() {
         line.push_str(&format!(" — {n}"));
     }
     line
@@ -72,21 +72,27 @@ impl Builder<'_> {
         uuid
     }
 
+    /// The evidence a rule reads that this run has: stored answers with their digest, and
+    /// the checks that keep no file (TLS chains, host evidence).
     fn evidence(&self, r: &RuleResult) -> Vec<RelevantEvidence> {
         r.evidence
             .iter()
-            .map(|endpoint| {
-                let file = evidence_file(endpoint);
-                let mut props = vec![p("endpoint", endpoint.clone())];
-                if let Some((_, sha)) = self.a.evidence_files.iter().find(|(f, _)| Some(f.as_str()) == file) {
+            .filter_map(|key| {
+                let endpoint = key.endpoint();
+                let stored = match key.file() {
+                    Some(file) => Some(self.a.evidence_files.iter().find(|(f, _)| f == file)?),
+                    None => None,
+                };
+                let mut props = vec![p("endpoint", endpoint)];
+                if let Some((_, sha)) = stored {
                     props.push(p("sha256", sha.clone()));
                 }
-                RelevantEvidence {
-                    href: file.map(|f| format!("{EVIDENCE_PREFIX}{f}")),
+                Some(RelevantEvidence {
+                    href: stored.map(|(f, _)| format!("{EVIDENCE_PREFIX}{f}")),
                     description: format!("{endpoint} (collected from {})", self.a.target),
                     props,
                     ..Default::default()
-                }
+                })
             })
             .collect()
     }
@@ -100,7 +106,7 @@ impl Builder<'_> {
                 description.push_str(&format!("\n- {}", subject_line(s)));
             }
         }
-        let hidden = r.passed_total.saturating_sub(r.subjects.iter().filter(|s| s.ok).count());
+        let hidden = r.passed_total.saturating_sub(r.subjects.iter().filter(|s| s.ok()).count());
         if group == "passed" && hidden > 0 {
             description.push_str(&format!("\n- ... and {hidden} more passing subject(s), not listed"));
         }
@@ -109,7 +115,11 @@ impl Builder<'_> {
             .map(|s| {
                 let uuid = self.inventory_uuid(s);
                 let mut props: Vec<Property> = s.facts.iter().map(|(k, v)| p("deciding-value", clean(&format!("{k}={v}")))).collect();
-                props.push(p("subject-result", if !s.ok { "fail" } else if s.note.is_some() { "excepted" } else { "pass" }));
+                props.push(p("subject-result", s.outcome.as_str()));
+                if let Outcome::Excepted { by, justification } = &s.outcome {
+                    props.push(p("excepted-by", clean(by)));
+                    props.push(p("justification", clean(justification)));
+                }
                 SubjectReference { subject_uuid: uuid, subject_type: "inventory-item".into(), title: Some(format!("{} {}", s.kind.as_str(), s.name)), props, ..Default::default() }
             })
             .collect();
@@ -127,27 +137,6 @@ impl Builder<'_> {
             ..Default::default()
         }
     }
-}
-
-/// The evidence file an endpoint's answers are stored in.
-fn evidence_file(endpoint: &str) -> Option<&'static str> {
-    Some(match endpoint {
-        "GET /version" => "docker/version.json",
-        "GET /info" => "docker/info.json",
-        "GET /containers/json?all=1" => "docker/containers.json",
-        "GET /containers/{id}/json" => crate::probe::docker::INSPECT_FILE,
-        "GET /containers/{id}/top" => crate::probe::docker::TOP_FILE,
-        "GET /images/json" => "docker/images.json",
-        "GET /networks" => "docker/networks.json",
-        "GET /secrets" => "docker/secrets.json",
-        "GET /services" => "docker/services.json",
-        "GET /nodes" => "docker/nodes.json",
-        "GET /api/ucp/config-toml" => "mke/config.toml",
-        "GET /api/ucpversions" => "mke/ucpversions.json",
-        "GET /collectionGrants?subjectType=all&expandUser=true&showPaths=true" => "mke/collection-grants.json",
-        "GET /enzi/v0/config/auth/ldap" => "mke/ldap.json",
-        _ => return None,
-    })
 }
 
 /// Writes the assessment-results document.
@@ -171,11 +160,13 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
                 controls.push(c);
             }
         }
-        let failed: Vec<&Subject> = r.subjects.iter().filter(|s| !s.ok).collect();
-        let excepted: Vec<&Subject> = r.subjects.iter().filter(|s| s.ok && s.note.is_some()).collect();
-        let passed: Vec<&Subject> = r.subjects.iter().filter(|s| s.ok && s.note.is_none()).collect();
+        let group = |f: fn(&Outcome) -> bool| -> Vec<&Subject> { r.subjects.iter().filter(|s| f(&s.outcome)).collect() };
+        let failed = group(|o| *o == Outcome::Fail);
+        let excepted = group(|o| matches!(o, Outcome::Excepted { .. }));
+        let unknown = group(|o| matches!(o, Outcome::Unknown(_)));
+        let passed = group(|o| matches!(o, Outcome::Pass | Outcome::NotApplicable));
         let mut related = Vec::new();
-        for (group, subjects) in [("failed", &failed), ("excepted", &excepted), ("passed", &passed)] {
+        for (group, subjects) in [("failed", &failed), ("excepted", &excepted), ("not-assessed", &unknown), ("passed", &passed)] {
             if !subjects.is_empty() {
                 let o = b.observation(r, group, subjects, info);
                 related.push(RelatedObservation { observation_uuid: o.uuid.clone() });

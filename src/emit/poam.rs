@@ -37,7 +37,12 @@ pub fn build(ar: &AssessmentResults, d: Deadlines) -> Result<PlanOfActionAndMile
             Some("CAT III") => d.cat3,
             _ => d.cat2,
         };
-        let due = (base + chrono::Duration::days(days)).to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        // Days are bounded by the CLI (0-36,500); a library caller's out-of-range value is an error, not a panic.
+        let due = chrono::Duration::try_days(days)
+            .and_then(|d| base.checked_add_signed(d))
+            .ok_or_else(|| format!("{days} days after {base} is not a representable date"))?
+            .to_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         for r in &f.related_risks {
             if let Some(risk) = result.risks.iter().find(|x| x.uuid == r.risk_uuid && !risks.iter().any(|y: &crate::oscal::assessment_common::Risk| y.uuid == x.uuid)) {
                 let mut risk = risk.clone();

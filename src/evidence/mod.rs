@@ -11,6 +11,7 @@
 //!
 //! Bodies are stored after [`redact`]ion: secret values never reach the disk.
 
+pub mod keys;
 pub mod redact;
 
 use std::collections::HashMap;

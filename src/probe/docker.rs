@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::tls::{client_config, TlsFiles};
 use super::{error_chain, now, ProbeError, Response};
+use crate::evidence::keys::Key;
 use crate::evidence::{new_record, redact, EvidenceError, Manifest, SnapshotWriter, FORMAT};
 use crate::stig::xccdf::hex_sha256;
 
@@ -137,15 +138,17 @@ impl Default for CollectOptions {
 }
 
 /// Where each single call's body is stored, and how it is redacted.
-const SINGLE_CALLS: &[(&str, &str, fn(&mut Value) -> usize)] = &[
-    ("/version", "docker/version.json", |_| 0),
-    ("/info", "docker/info.json", |_| 0),
-    ("/containers/json?all=1", "docker/containers.json", redact::container_list),
-    ("/images/json", "docker/images.json", |_| 0),
-    ("/networks", "docker/networks.json", |_| 0),
-    ("/secrets", "docker/secrets.json", redact::secrets),
-    ("/services", "docker/services.json", redact::services),
-    ("/nodes", "docker/nodes.json", |_| 0),
+/// The single calls, by evidence key (paths and files from the key table), with the redaction
+/// each body gets before it is stored.
+const SINGLE_CALLS: &[(Key, fn(&mut Value) -> usize)] = &[
+    (Key::DockerVersion, |_| 0),
+    (Key::DockerInfo, |_| 0),
+    (Key::DockerContainers, redact::container_list),
+    (Key::DockerImages, |_| 0),
+    (Key::DockerNetworks, |_| 0),
+    (Key::DockerSecrets, redact::secrets),
+    (Key::DockerServices, redact::services),
+    (Key::DockerNodes, |_| 0),
 ];
 
 pub const INSPECT_FILE: &str = "docker/inspect.jsonl";
@@ -216,11 +219,11 @@ pub async fn collect(client: &DockerClient, dir: &Path, opts: &CollectOptions) -
 pub async fn collect_into(client: &DockerClient, w: &Arc<SnapshotWriter>, opts: &CollectOptions) -> Result<Option<Value>, EvidenceError> {
     let mut containers = None;
     let mut nodes = None;
-    for (path, rel, redactor) in SINGLE_CALLS {
-        let body = call(client, w, path, Store::File(rel), *redactor).await?;
-        match *path {
-            "/containers/json?all=1" => containers = body,
-            "/nodes" => nodes = body,
+    for (key, redactor) in SINGLE_CALLS {
+        let body = call(client, w, key.path(), Store::File(key.file().expect("stored")), *redactor).await?;
+        match key {
+            Key::DockerContainers => containers = body,
+            Key::DockerNodes => nodes = body,
             _ => {}
         }
     }
@@ -252,6 +255,7 @@ pub async fn collect_into(client: &DockerClient, w: &Arc<SnapshotWriter>, opts: 
     Ok(nodes)
 }
 
+/// Where each node's engine `/info` is kept (one line per node).
 pub const NODE_INFO_FILE: &str = "docker/node-info.jsonl";
 
 /// Each node's own engine `/info` through MKE's per-node engine proxy (`https://<addr>:12376`,

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::tls::{client_config, ensure_provider, TlsFiles};
 use super::{error_chain, now, ProbeError, Response};
+use crate::evidence::keys::Key;
 use crate::evidence::{new_record, redact, EvidenceError, SnapshotWriter};
 use crate::stig::xccdf::hex_sha256;
 
@@ -152,15 +153,12 @@ enum Kind {
     Oscal,
 }
 
-const CALLS: &[(&str, &str, Kind)] = &[
-    ("/api/ucp/config-toml", "mke/config.toml", Kind::Toml),
-    ("/api/ucpversions", "mke/ucpversions.json", Kind::Json),
-    ("/ca", "mke/ca.pem", Kind::Text),
-    ("/collectionGrants?subjectType=all&expandUser=true&showPaths=true", "mke/collection-grants.json", Kind::Json),
-    ("/enzi/v0/config/auth/ldap", "mke/ldap.json", Kind::Json),
-    ("/oscal/catalogs", "mke/oscal-catalogs.json", Kind::Oscal),
-    ("/oscal/controls", "mke/oscal-controls.json", Kind::Oscal),
-];
+/// The admin API calls, by evidence key (paths and files from the key table).
+const KEYED: &[(Key, Kind)] =
+    &[(Key::MkeIdentity, Kind::Json), (Key::MkeConfig, Kind::Toml), (Key::MkeVersions, Kind::Json), (Key::MkeCa, Kind::Text), (Key::MkeGrants, Kind::Json), (Key::MkeLdap, Kind::Json)];
+
+/// MKE's `/oscal/*` answers: evidence only, no rule reads them.
+const OSCAL: &[(&str, &str)] = &[("/oscal/catalogs", "mke/oscal-catalogs.json"), ("/oscal/controls", "mke/oscal-controls.json")];
 
 /// `GET /oscal`: MKE's index of its OSCAL endpoints, if it serves one (recorded either way).
 async fn oscal_listing(client: &MkeClient, w: &SnapshotWriter) -> Result<Vec<String>, EvidenceError> {
@@ -198,11 +196,10 @@ async fn oscal_listing(client: &MkeClient, w: &SnapshotWriter) -> Result<Vec<Str
     }
 }
 
-/// Path of the config-toml call, for readers of the snapshot.
-pub const CONFIG_TOML: &str = "GET /api/ucp/config-toml";
 
 pub async fn collect(client: &MkeClient, w: &SnapshotWriter) -> Result<(), EvidenceError> {
-    let mut calls: Vec<(String, String, &Kind)> = CALLS.iter().map(|(p, r, k)| (p.to_string(), r.to_string(), k)).collect();
+    let mut calls: Vec<(String, String, &Kind)> = KEYED.iter().map(|(k, kind)| (k.path().to_string(), k.file().expect("stored").to_string(), kind)).collect();
+    calls.extend(OSCAL.iter().map(|(p, r)| (p.to_string(), r.to_string(), &Kind::Oscal)));
     // `/oscal` may list further endpoints: fetch every `/oscal/...` path it names.
     for extra in oscal_listing(client, w).await? {
         if !calls.iter().any(|(p, _, _)| *p == extra) {

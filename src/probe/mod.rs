@@ -1,6 +1,7 @@
 //! Collection: clients for the systems an assessment reads (Docker Engine API today; MKE,
 //! Kubernetes and MSR next). A probe only fetches and records; deciding is `assess`'s job.
 
+pub mod cluster;
 pub mod docker;
 pub mod kubernetes;
 pub mod mke;

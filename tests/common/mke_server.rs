@@ -138,6 +138,8 @@ impl MkeServer {
             docker_routes(&mut routes);
         }
         routes.insert("/api/ucp/config-toml".into(), Reply::Ok("application/toml", fixture(config_toml)));
+        // The client bundle's owner (MKE's `GET /id/`): an admin, as the STIG's checks require.
+        routes.insert("/id/".into(), Reply::Ok("application/json", br#"{"name":"admin","id":"6c1b9e0a-3f5d-4a8e-9a51-2d7c6c3e9f10","fullName":"","isOrg":false,"isAdmin":true,"isActive":true}"#.to_vec()));
         routes.insert("/api/ucpversions".into(), Reply::Ok("application/json", br#"["3.7.12"]"#.to_vec()));
         routes.insert("/ca".into(), Reply::Ok("application/x-pem-file", ca_cert.pem().into_bytes()));
         routes.insert(

@@ -114,12 +114,13 @@ pub fn verdict(ar: &serde_json::Value, rule: &str) -> (String, Vec<String>, Vec<
     (prop("verdict").unwrap(), names("failed"), names("excepted"))
 }
 
-/// Offline assessment of the bundled example snapshot (a real engine's answers): its
-/// assessment-results path. The example has failures, so the command exits 1.
+/// Offline assessment of the bundled example snapshot (a real engine's answers) with the example
+/// site policy, as the README's main job: its assessment-results path. It has failures: exit 1.
 pub fn example_results(dir: &Path) -> PathBuf {
     let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot");
     let out = dir.join("assess");
-    let o = run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policy.yaml");
+    let o = run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     out.join("assessment-results.json")
 }

@@ -1,5 +1,6 @@
-//! Facts from a Docker evidence snapshot: the engine, its containers (inspected), their
-//! processes, images, networks, secrets and nodes, with a reason for whatever is missing.
+//! Facts from a Docker evidence snapshot: the engine, each node's engine, the containers
+//! (inspected), their processes, images, networks, secrets and nodes, each with exactly what
+//! is missing when it is.
 //!
 //! Containers are typed down to the fields rules read, streaming the snapshot, so 50,000
 //! containers cost their facts, not their JSON.
@@ -9,11 +10,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::Got;
+use crate::evidence::keys::Key;
 use crate::evidence::Snapshot;
-use crate::probe::docker::{INSPECT_FILE, SOURCE, TOP_FILE};
-
-/// Evidence a rule needs, or why it is missing.
-pub type Got<T> = Result<T, String>;
+use crate::probe::docker::{SOURCE, TOP_ARGS};
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -53,14 +53,6 @@ impl Info {
             .filter_map(|o| o.split(',').find_map(|kv| kv.strip_prefix("name=")).or(Some(o.as_str())).map(str::to_string))
             .collect()
     }
-}
-
-/// MKE's own containers (S), Kubernetes pod containers (K), everything else (U).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    System,
-    Kubernetes,
-    User,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -182,7 +174,7 @@ impl PortBinding {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Container {
     pub id: String,
     pub name: String,
@@ -190,7 +182,6 @@ pub struct Container {
     pub image: String,
     pub labels: BTreeMap<String, String>,
     pub running: bool,
-    pub class: Class,
     pub network_mode: String,
     pub pid_mode: String,
     pub ipc_mode: String,
@@ -219,16 +210,6 @@ impl Container {
             (_, Some((n, rest))) => (n.to_string(), rest.to_string()),
             _ => (node_hint.to_string(), trimmed.to_string()),
         };
-        let class = if labels.contains_key("com.docker.ucp.version")
-            || labels.contains_key("com.docker.dtr.version")
-            || ["ucp-", "dtr-", "msr-"].iter().any(|p| name.starts_with(p))
-        {
-            Class::System
-        } else if labels.contains_key("io.kubernetes.pod.namespace") {
-            Class::Kubernetes
-        } else {
-            Class::User
-        };
         let mut ports = Vec::new();
         let mut add = |map: Option<BTreeMap<String, Option<Vec<BindingRaw>>>>, live: bool| {
             for (key, bindings) in map.unwrap_or_default() {
@@ -255,7 +236,6 @@ impl Container {
             image: cfg.image,
             labels,
             running: raw.state.is_some_and(|s| s.running),
-            class,
             network_mode: hc.network_mode,
             pid_mode: hc.pid_mode,
             ipc_mode: hc.ipc_mode,
@@ -273,11 +253,11 @@ impl Container {
     }
 
     pub fn short_id(&self) -> &str {
-        &self.id[..self.id.len().min(12)]
+        crate::assess::prefix(&self.id, 12)
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Process {
     pub pid: String,
     pub command: String,
@@ -315,6 +295,7 @@ pub struct NamedItem {
     pub name: String,
 }
 
+/// A Swarm node, from `/nodes`.
 #[derive(Debug, Clone)]
 pub struct Node {
     pub id: String,
@@ -323,7 +304,6 @@ pub struct Node {
     pub labels: BTreeMap<String, String>,
 }
 
-/// Everything the engine-decidable rules read.
 /// One node's engine, read through MKE's per-node proxy.
 pub struct NodeEngine {
     pub name: String,
@@ -331,26 +311,39 @@ pub struct NodeEngine {
     pub info: Got<Info>,
 }
 
+/// A listed container that could not be inspected.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Uninspected {
+    pub name: String,
+    pub why: String,
+    /// 404: removed between list and inspect, so not part of the population any more.
+    pub gone: bool,
+}
+
+/// The engine side of the evidence, one field per evidence key.
 pub struct DockerFacts {
-    pub target: String,
+    /// [`Key::DockerInfo`]: the engine answering (through MKE: the cluster aggregate).
     pub info: Got<Info>,
-    /// Per-node engine answers (empty when only one engine, or the aggregate, was read).
-    pub node_engines: Vec<NodeEngine>,
-    /// Inspected containers, sorted by (node, name, id).
+    /// [`Key::NodeEngines`]: per-node engine answers, sorted by node name.
+    pub node_engines: Got<Vec<NodeEngine>>,
+    /// [`Key::DockerContainers`] and [`Key::DockerInspect`]: inspected containers, sorted by
+    /// (node, name, id).
     pub containers: Got<Vec<Container>>,
-    /// Containers listed but not inspectable, with the reason (404 = removed meanwhile).
-    pub uninspected: Vec<(String, String, bool)>,
-    /// `top` answers of running containers by id, or why there is none.
-    pub processes: HashMap<String, Got<Vec<Process>>>,
+    /// Listed containers whose inspect answer is missing.
+    pub uninspected: Vec<Uninspected>,
+    /// [`Key::DockerTop`]: process lists of running containers by id, or why there is none.
+    pub processes: Got<HashMap<String, Got<Vec<Process>>>>,
     pub images: Got<Vec<Image>>,
     pub networks: Got<Vec<Network>>,
     pub secrets: Got<Vec<NamedItem>>,
-    pub nodes: Got<Vec<Node>>,
+    /// [`Key::DockerNodes`]: `Ok(None)` when the engine is not in a Swarm (so the engine itself
+    /// is the only node).
+    pub nodes: Got<Option<Vec<Node>>>,
 }
 
-fn typed<T: for<'de> Deserialize<'de>>(snap: &Snapshot, endpoint: &str) -> Got<T> {
-    let v = snap.body(SOURCE, endpoint)?;
-    serde_json::from_value(v).map_err(|e| format!("{endpoint}: unexpected shape: {e}"))
+fn typed<T: for<'de> Deserialize<'de>>(snap: &Snapshot, key: Key) -> Got<T> {
+    let v = snap.body(SOURCE, key.endpoint())?;
+    serde_json::from_value(v).map_err(|e| format!("{}: unexpected shape: {e}", key.endpoint()))
 }
 
 fn top_processes(body: &Value) -> Vec<Process> {
@@ -369,108 +362,177 @@ fn top_processes(body: &Value) -> Vec<Process> {
         .collect()
 }
 
+fn array<'a>(v: &'a Value, endpoint: &str) -> Got<&'a Vec<Value>> {
+    v.as_array().ok_or_else(|| format!("{endpoint}: unexpected shape: not a list"))
+}
+
 impl DockerFacts {
+    /// Nothing collected: every field says so.
+    pub fn none() -> DockerFacts {
+        DockerFacts {
+            info: Err(Key::DockerInfo.not_collected()),
+            node_engines: Err(Key::NodeEngines.not_collected()),
+            containers: Err(Key::DockerContainers.not_collected()),
+            uninspected: vec![],
+            processes: Err(Key::DockerTop.not_collected()),
+            images: Err(Key::DockerImages.not_collected()),
+            networks: Err(Key::DockerNetworks.not_collected()),
+            secrets: Err(Key::DockerSecrets.not_collected()),
+            nodes: Err(Key::DockerNodes.not_collected()),
+        }
+    }
+
+    /// Forgets one key's evidence (the drop-each-evidence test).
+    pub fn drop_key(&mut self, key: Key) {
+        let why = key.not_collected();
+        match key {
+            Key::DockerInfo => self.info = Err(why),
+            Key::NodeEngines => self.node_engines = Err(why),
+            Key::DockerContainers | Key::DockerInspect => self.containers = Err(why),
+            Key::DockerTop => self.processes = Err(why),
+            Key::DockerImages => self.images = Err(why),
+            Key::DockerNetworks => self.networks = Err(why),
+            Key::DockerSecrets => self.secrets = Err(why),
+            Key::DockerNodes => self.nodes = Err(why),
+            _ => {}
+        }
+    }
+
     pub fn load(snap: &Snapshot) -> DockerFacts {
-        let info: Got<Info> = typed(snap, "GET /info");
+        let info: Got<Info> = typed(snap, Key::DockerInfo);
         let node_hint = info.as_ref().map(|i| i.name.clone()).unwrap_or_default();
 
-        let list = snap.body(SOURCE, "GET /containers/json?all=1");
-        let mut containers = Vec::new();
         let mut uninspected = Vec::new();
         let mut processes = HashMap::new();
-        let containers: Got<Vec<Container>> = match list {
-            Err(e) => Err(e),
-            Ok(list) => {
-                let mut inspected: HashMap<String, Container> = HashMap::new();
-                let streamed = snap.each_line(INSPECT_FILE, |key, body| {
-                    if let Ok(raw) = serde_json::from_value::<InspectRaw>(body) {
-                        inspected.insert(key.to_string(), Container::from_raw(raw, &node_hint));
-                    }
-                });
-                let tops = snap.each_line(TOP_FILE, |key, body| {
-                    processes.insert(key.to_string(), Ok(top_processes(&body)));
-                });
-                match streamed.and(tops) {
-                    Err(e) => Err(e.to_string()),
-                    Ok(()) => {
-                        for entry in list.as_array().into_iter().flatten() {
-                            let id = entry.get("Id").and_then(Value::as_str).unwrap_or_default().to_string();
-                            let name = entry.get("Names").and_then(Value::as_array).and_then(|n| n.first()).and_then(Value::as_str).unwrap_or(&id).trim_start_matches('/').to_string();
-                            let running = entry.get("State").and_then(Value::as_str) == Some("running");
-                            match inspected.remove(&id) {
-                                Some(c) => {
-                                    if running && !processes.contains_key(&id) {
-                                        let why = snap.record(SOURCE, &format!("GET /containers/{id}/top?{}", crate::probe::docker::TOP_ARGS))
-                                            .and_then(|r| r.error.clone())
-                                            .unwrap_or_else(|| "not collected".into());
-                                        processes.insert(id.clone(), Err(why));
-                                    }
-                                    containers.push(c);
-                                }
-                                None => {
-                                    let rec = snap.record(SOURCE, &format!("GET /containers/{id}/json"));
-                                    let why = rec.and_then(|r| r.error.clone()).unwrap_or_else(|| "not collected".into());
-                                    let gone = rec.and_then(|r| r.status) == Some(404);
-                                    uninspected.push((name, why, gone));
-                                }
-                            }
+        let containers: Got<Vec<Container>> = snap.body(SOURCE, Key::DockerContainers.endpoint()).and_then(|list| {
+            let list = array(&list, Key::DockerContainers.endpoint())?;
+            let mut inspected: HashMap<String, Container> = HashMap::new();
+            let mut odd = None;
+            snap.each_line(Key::DockerInspect.file().expect("stored"), |key, body| match serde_json::from_value::<InspectRaw>(body) {
+                Ok(raw) => {
+                    inspected.insert(key.to_string(), Container::from_raw(raw, &node_hint));
+                }
+                Err(e) => {
+                    odd.get_or_insert(format!("inspect answer of {}: unexpected shape: {e}", crate::assess::prefix(key, 12)));
+                }
+            })
+            .map_err(|e| e.to_string())?;
+            let tops = snap.each_line(Key::DockerTop.file().expect("stored"), |key, body| {
+                processes.insert(key.to_string(), Ok(top_processes(&body)));
+            });
+            if let Err(e) = tops {
+                processes.clear();
+                processes.insert(String::new(), Err(e.to_string()));
+            }
+            let mut containers = Vec::new();
+            for entry in list {
+                let Some(id) = entry.get("Id").and_then(Value::as_str) else {
+                    return Err(format!("{}: an entry without Id", Key::DockerContainers.endpoint()));
+                };
+                let name = entry.get("Names").and_then(Value::as_array).and_then(|n| n.first()).and_then(Value::as_str).unwrap_or(id).trim_start_matches('/').to_string();
+                let running = entry.get("State").and_then(Value::as_str) == Some("running");
+                match inspected.remove(id) {
+                    Some(c) => {
+                        if running && !processes.contains_key(id) {
+                            let why = snap.record(SOURCE, &format!("GET /containers/{id}/top?{TOP_ARGS}")).and_then(|r| r.error.clone()).unwrap_or_else(|| "not collected".into());
+                            processes.insert(id.to_string(), Err(why));
                         }
-                        containers.sort_by(|a, b| (&a.node, &a.name, &a.id).cmp(&(&b.node, &b.name, &b.id)));
-                        Ok(containers)
+                        containers.push(c);
+                    }
+                    None => {
+                        let rec = snap.record(SOURCE, &format!("GET /containers/{id}/json"));
+                        let why = rec.and_then(|r| r.error.clone()).or_else(|| odd.clone()).unwrap_or_else(|| "not collected".into());
+                        let gone = rec.and_then(|r| r.status) == Some(404);
+                        uninspected.push(Uninspected { name, why, gone });
                     }
                 }
             }
-        };
+            containers.sort_by(|a, b| (&a.node, &a.name, &a.id).cmp(&(&b.node, &b.name, &b.id)));
+            Ok(containers)
+        });
         uninspected.sort();
+        let processes = match processes.remove("") {
+            Some(Err(e)) => Err(e),
+            _ => Ok(processes),
+        };
 
-        let secrets = snap.body(SOURCE, "GET /secrets").map(|v| {
-            v.as_array()
-                .into_iter()
-                .flatten()
+        let secrets = snap.body(SOURCE, Key::DockerSecrets.endpoint()).and_then(|v| {
+            Ok(array(&v, Key::DockerSecrets.endpoint())?
+                .iter()
                 .map(|s| NamedItem {
                     id: s.get("ID").and_then(Value::as_str).unwrap_or_default().to_string(),
                     name: s.pointer("/Spec/Name").and_then(Value::as_str).unwrap_or_default().to_string(),
                 })
-                .collect()
+                .collect())
         });
-        let nodes = snap.body(SOURCE, "GET /nodes").map(|v| {
-            v.as_array()
-                .into_iter()
-                .flatten()
-                .map(|n| Node {
-                    id: n.get("ID").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    hostname: n.pointer("/Description/Hostname").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    role: n.pointer("/Spec/Role").and_then(Value::as_str).unwrap_or_default().to_string(),
-                    labels: n.pointer("/Spec/Labels").and_then(|l| serde_json::from_value(l.clone()).ok()).unwrap_or_default(),
-                })
-                .collect()
-        });
-        let mut node_engines = Vec::new();
-        let _ = snap.each_line(crate::probe::docker::NODE_INFO_FILE, |name, v| {
-            node_engines.push(NodeEngine {
-                name: name.to_string(),
-                role: v.get("role").and_then(Value::as_str).unwrap_or("").to_string(),
-                info: serde_json::from_value(v.get("info").cloned().unwrap_or(Value::Null)).map_err(|e| format!("node {name} /info: unexpected shape: {e}")),
+        let nodes = match snap.body(SOURCE, Key::DockerNodes.endpoint()) {
+            Ok(v) => array(&v, Key::DockerNodes.endpoint()).map(|a| {
+                let mut nodes: Vec<Node> = a
+                    .iter()
+                    .map(|n| Node {
+                        id: n.get("ID").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        hostname: n.pointer("/Description/Hostname").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        role: n.pointer("/Spec/Role").and_then(Value::as_str).unwrap_or_default().to_string(),
+                        labels: n.pointer("/Spec/Labels").and_then(|l| serde_json::from_value(l.clone()).ok()).unwrap_or_default(),
+                    })
+                    .collect();
+                nodes.sort_by(|a, b| a.hostname.cmp(&b.hostname));
+                Some(nodes)
+            }),
+            // An engine outside any Swarm answers /nodes with 503; its /info says so too.
+            Err(e) if info.as_ref().is_ok_and(|i| i.swarm.as_ref().is_some_and(|s| s.local_node_state == "inactive")) && e.contains("503") => Ok(None),
+            Err(e) => Err(e),
+        };
+        let node_engines = if snap.records.iter().any(|r| r.source == SOURCE && r.endpoint.starts_with("GET /info (node ")) {
+            let mut engines = Vec::new();
+            let streamed = snap.each_line(Key::NodeEngines.file().expect("stored"), |name, v| {
+                engines.push(NodeEngine {
+                    name: name.to_string(),
+                    role: v.get("role").and_then(Value::as_str).unwrap_or("").to_string(),
+                    info: serde_json::from_value(v.get("info").cloned().unwrap_or(Value::Null)).map_err(|e| format!("node {name} /info: unexpected shape: {e}")),
+                });
             });
-        });
-        for r in snap.records.iter().filter(|r| r.source == SOURCE && r.endpoint.starts_with("GET /info (node ")) {
-            if let Some(e) = &r.error {
-                let name = r.endpoint.trim_start_matches("GET /info (node ").split(' ').next().unwrap_or("?").to_string();
-                node_engines.push(NodeEngine { name, role: String::new(), info: Err(format!("{}: {e}", r.endpoint)) });
+            for r in snap.records.iter().filter(|r| r.source == SOURCE && r.endpoint.starts_with("GET /info (node ")) {
+                if let Some(e) = &r.error {
+                    let name = r.endpoint.trim_start_matches("GET /info (node ").split(' ').next().unwrap_or("?").to_string();
+                    engines.push(NodeEngine { name, role: String::new(), info: Err(format!("{}: {e}", r.endpoint)) });
+                }
             }
-        }
-        node_engines.sort_by(|a, b| a.name.cmp(&b.name));
+            engines.sort_by(|a, b| a.name.cmp(&b.name));
+            streamed.map(|_| engines).map_err(|e| e.to_string())
+        } else {
+            Err(Key::NodeEngines.not_collected())
+        };
         DockerFacts {
-            target: snap.manifest.target.clone(),
-            node_engines,
             info,
+            node_engines,
             containers,
             uninspected,
             processes,
-            images: typed(snap, "GET /images/json"),
-            networks: typed(snap, "GET /networks"),
+            images: typed(snap, Key::DockerImages),
+            networks: typed(snap, Key::DockerNetworks),
             secrets,
             nodes,
         }
+    }
+
+    /// What of the container population is missing: listed containers not inspected (those
+    /// removed meanwhile are not part of it any more).
+    pub fn containers_incomplete(&self) -> Vec<String> {
+        let missing: Vec<&Uninspected> = self.uninspected.iter().filter(|u| !u.gone).collect();
+        match missing.first() {
+            None => vec![],
+            Some(first) => vec![format!("{} listed container(s) could not be inspected (first: {}: {})", missing.len(), first.name, first.why)],
+        }
+    }
+
+    /// Whether `/info` is MKE's cluster aggregate rather than one engine's own answer.
+    pub fn info_is_aggregate(&self) -> bool {
+        self.info.as_ref().is_ok_and(|i| i.server_version.starts_with("ucp/"))
+    }
+
+    /// The installed MKE version, when the engine answered through MKE (`ucp/<version>`).
+    pub fn mke_version(&self) -> Option<&str> {
+        self.info.as_ref().ok().and_then(|i| i.server_version.strip_prefix("ucp/"))
     }
 }
