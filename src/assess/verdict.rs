@@ -95,14 +95,22 @@ impl Part {
 /// Judges a population: `checks` (one per subject), `incomplete` (what of the population could
 /// not be read: each makes the part not assessed unless a failure is found anyway).
 pub fn judge(label: &str, p: &Phrases, checks: Vec<Check>, incomplete: &[String], empty: Empty) -> Part {
-    judge_with_passing(label, p, checks, 0, incomplete, empty)
+    judge_counted(label, p, checks, Uncounted::default(), incomplete, empty)
 }
 
-/// [`judge`], with `others` more subjects known to pass that were not kept as checks (pods
-/// with nothing a rule looks at, at 150,000 pods).
-pub fn judge_with_passing(label: &str, p: &Phrases, checks: Vec<Check>, others: usize, incomplete: &[String], empty: Empty) -> Part {
-    let total = checks.len() + others;
-    let (mut fail, mut excepted, mut pass, mut na) = (0usize, 0usize, others, 0usize);
+/// Subjects judged but not kept as checks, counted only: passing and not-concerned subjects
+/// beyond what a result keeps ([`PASSING_KEPT`]), so 50,000 containers are not built into
+/// subjects under every rule only to be dropped.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Uncounted {
+    pub pass: usize,
+    pub not_applicable: usize,
+}
+
+/// [`judge`], with subjects that were judged but not kept as checks.
+pub fn judge_counted(label: &str, p: &Phrases, checks: Vec<Check>, others: Uncounted, incomplete: &[String], empty: Empty) -> Part {
+    let total = checks.len() + others.pass + others.not_applicable;
+    let (mut fail, mut excepted, mut pass, mut na) = (0usize, 0usize, others.pass, others.not_applicable);
     let mut unknown: Vec<(String, String)> = Vec::new();
     let mut subjects = Vec::new();
     let mut kept_ok = 0usize;
@@ -226,6 +234,17 @@ mod tests {
         let na = Part::not_applicable("Kubernetes", "Kubernetes is not in use");
         assert_eq!(combine("V-1", vec![swarm, na.clone()], vec![]).status, Status::Pass);
         assert_eq!(combine("V-1", vec![na.clone(), na], vec![]).status, Status::NotApplicable);
+    }
+
+    #[test]
+    fn uncounted_subjects_count_without_being_kept() {
+        let p = judge_counted("", &P, vec![check("a", Outcome::Pass)], Uncounted { pass: 500, not_applicable: 0 }, &[], Empty::Pass);
+        assert_eq!((p.status, p.passed_total, p.subjects.len()), (Status::Pass, 501, 1));
+        assert!(p.reason.starts_with("none of 501 "), "{}", p.reason);
+        let p = judge_counted("", &P, vec![], Uncounted { pass: 0, not_applicable: 300 }, &[], Empty::Pass);
+        assert_eq!(p.status, Status::NotApplicable, "only not-concerned subjects: N/A, however many");
+        let p = judge_counted("", &P, vec![check("f", Outcome::Fail)], Uncounted { pass: 300, not_applicable: 0 }, &[], Empty::Pass);
+        assert_eq!(p.reason, "1 of 301 containers use the host network");
     }
 
     #[test]

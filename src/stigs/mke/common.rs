@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use super::Cluster;
-use crate::assess::{fact, judge, Check, Empty, Outcome, Part, Phrases, Status, Subject, SubjectKind};
+use crate::assess::verdict::{judge_counted, Uncounted};
+use crate::assess::{fact, judge, Check, Empty, Outcome, Part, Phrases, Status, Subject, SubjectKind, PASSING_KEPT};
 use crate::evidence::keys::Key;
 use crate::facts::docker::{Container, Info};
 use crate::facts::kubernetes::Pod;
@@ -94,12 +95,15 @@ fn outcome(j: Judged, exception: impl FnOnce() -> Option<(String, String)>) -> (
 
 /// Judges every container of a population; a violation the site policy excepts for this rule
 /// is listed with its justification.
-pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p: &Phrases, check: impl Fn(&Container) -> Judged) -> Part {
+/// `check` gets each container and what site-policy entries are matched against for it.
+pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p: &Phrases, check: impl Fn(&Container, &Target) -> Judged) -> Part {
     let all = match &cl.facts.docker.containers {
         Ok(c) => c,
         Err(e) => return Part::missing("", e),
     };
     let mut checks = Vec::new();
+    // Passing subjects beyond those a result keeps are only counted (judge_counted).
+    let (mut uncounted, mut kept_ok) = (Uncounted::default(), 0);
     for (i, c) in all.iter().enumerate() {
         let class = cl.classes.get(i).cloned().unwrap_or(Class::User);
         let included = match pop {
@@ -110,13 +114,24 @@ pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p:
         if !included {
             continue;
         }
-        let judged = check(c);
+        let t = target(cl, i, c);
+        let judged = check(c, &t);
         // A container that only claims to be a system container cannot be cleared by that claim.
         let judged = match (&class, pop, judged) {
             (Class::Unverified(why), Population::User, Judged::Bad(_)) => Judged::Unknown(format!("may be a system container the STIG excludes, but {why}")),
             (_, _, j) => j,
         };
-        let (o, mut f) = outcome(judged, || policy.exception(rule, &target(cl, i, c)).map(|(by, e)| (by, e.justification.clone())));
+        let (o, mut f) = outcome(judged, || policy.exception(rule, &t).map(|(by, e)| (by, e.justification.clone())));
+        if matches!(o, Outcome::Pass | Outcome::NotApplicable) {
+            if kept_ok == PASSING_KEPT {
+                match o {
+                    Outcome::Pass => uncounted.pass += 1,
+                    _ => uncounted.not_applicable += 1,
+                }
+                continue;
+            }
+            kept_ok += 1;
+        }
         let mut facts = vec![fact("image", &c.image)];
         if !c.node.is_empty() {
             facts.push(fact("node", &c.node));
@@ -126,7 +141,7 @@ pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p:
     }
     let mut incomplete = cl.facts.docker.containers_incomplete();
     incomplete.extend(visibility(cl));
-    let mut part = judge("", p, checks, &incomplete, Empty::Pass);
+    let mut part = judge_counted("", p, checks, uncounted, &incomplete, Empty::Pass);
     let gone = cl.facts.docker.uninspected.iter().filter(|u| u.gone).count();
     if gone > 0 {
         part = part.note(format!("{gone} removed during collection"));
@@ -157,7 +172,7 @@ pub fn node_views(cl: &Cluster) -> Result<Vec<NodeView<'_>>, String> {
         Err(e) => Err(format!("the node list is unknown ({e})")),
         Ok(None) => {
             let info = d.info.as_ref().map_err(String::clone);
-            let name = info.as_ref().map(|i| i.name.clone()).unwrap_or_else(|_| "engine".into());
+            let name = info.as_ref().ok().map(|i| i.name.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| "engine".into());
             Ok(vec![NodeView { name, role: String::new(), info: info.and_then(|i| if d.info_is_aggregate() { Err("MKE's aggregate /info describes no node".into()) } else { Ok(i) }) }])
         }
         Ok(Some(nodes)) if nodes.is_empty() => Err("/nodes lists no node".into()),
@@ -223,7 +238,7 @@ pub fn pods(cl: &Cluster, policy: &Policy, rule: &str, label: &str, p: &Phrases,
         let name = format!("{}/{}", pod.namespace, pod.name);
         checks.push(subject(SubjectKind::Pod, &name, &name, o, facts));
     }
-    let mut part = crate::assess::verdict::judge_with_passing(label, p, checks, others, &[], Empty::Pass);
+    let mut part = judge_counted(label, p, checks, Uncounted { pass: others, not_applicable: 0 }, &[], Empty::Pass);
     part.label = label.into();
     part
 }
@@ -261,6 +276,18 @@ pub fn msr_gate(cl: &Cluster, policy: &Policy) -> Option<Part> {
     } else {
         Part::missing("", format!("MSR {} is registered in MKE but was not collected: give --msr-url", registered.join(", ")))
     })
+}
+
+/// A violation the site policy approves, by the entries of `key` (`allowed_ports`) that cover
+/// it, each with its justification.
+pub fn approved(key: &str, mut used: Vec<usize>, justification: impl Fn(usize) -> String, facts: Facts) -> Judged {
+    used.sort_unstable();
+    used.dedup();
+    Judged::Approved {
+        by: used.iter().map(|i| format!("{key}[{i}]")).collect::<Vec<_>>().join(", "),
+        justification: used.iter().map(|&i| justification(i)).collect::<Vec<_>>().join("; "),
+        facts,
+    }
 }
 
 /// "needs site parameter ..." (not reviewed, with the evidence found).

@@ -128,6 +128,11 @@ pub fn decide(cluster: &Cluster, policy: &Policy, index: &RuleIndex) -> Vec<Rule
 pub fn assess(snap: &Snapshot, host: Option<crate::facts::host::HostEvidence>, policy: &Policy, index: &RuleIndex) -> Assessment {
     let cluster = Cluster::new(Facts::load(snap, host), policy);
     let results = decide(&cluster, policy, index);
+    assessment(snap, &cluster, results)
+}
+
+/// The assessment of a snapshot from its decided results: what, when, and the evidence files.
+pub fn assessment(snap: &Snapshot, cluster: &Cluster, results: Vec<RuleResult>) -> Assessment {
     // Every stored answer is cited with its digest.
     let mut files: Vec<&str> = snap.records.iter().filter_map(|r| r.stored.as_deref()).map(|s| s.split('#').next().unwrap_or(s)).collect();
     files.sort_unstable();

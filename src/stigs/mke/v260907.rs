@@ -7,14 +7,11 @@
 //! needs the parameter (not reviewed); one that maps none passes. Declared bindings of stopped
 //! containers are not what the STIG reads and are not judged.
 
-use std::collections::HashSet;
-
-use super::common::{containers, needs_param, Judged, Population};
+use super::common::{approved, containers, needs_param, Judged, Population};
 use super::Cluster;
 use crate::assess::{fact, Part, Phrases, Rule, RuleId};
 use crate::evidence::keys::Key;
 use crate::facts::docker::{Container, PortBinding};
-use crate::facts::system::Class;
 use crate::policy::{AllowedPort, Policy, Target};
 
 pub const RULE: Rule<Cluster> = Rule {
@@ -28,29 +25,6 @@ pub const RULE: Rule<Cluster> = Rule {
 
 fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     vec![ports(cl, policy, RULE.id.vuln)]
-}
-
-/// Ids of the containers recognised as MKE's, MSR's or Kubernetes' own (`match.system`).
-pub(super) fn system_ids(cl: &Cluster) -> HashSet<&str> {
-    let all = cl.facts.docker.containers.as_ref().map(Vec::as_slice).unwrap_or_default();
-    all.iter().zip(&cl.classes).filter(|(_, k)| matches!(k, Class::System | Class::Kubernetes)).map(|(c, _)| c.id.as_str()).collect()
-}
-
-/// What a policy approval is matched against, for a container (`containers()` gives the check
-/// only the container).
-pub(super) fn target<'c>(c: &'c Container, system: &HashSet<&str>) -> Target<'c> {
-    Target { name: &c.name, image: &c.image, node: &c.node, labels: &c.labels, system: system.contains(c.id.as_str()) }
-}
-
-/// An approval covering several findings of one subject: every entry and its justification.
-pub(super) fn approved(key: &str, mut used: Vec<usize>, justification: impl Fn(usize) -> String, facts: Vec<(String, String)>) -> Judged {
-    used.sort_unstable();
-    used.dedup();
-    Judged::Approved {
-        by: used.iter().map(|i| format!("{key}[{i}]")).collect::<Vec<_>>().join(", "),
-        justification: used.iter().map(|&i| justification(i)).collect::<Vec<_>>().join("; "),
-        facts,
-    }
 }
 
 fn any_ip(ip: &str) -> &str {
@@ -79,11 +53,11 @@ pub(super) fn ports(cl: &Cluster, policy: &Policy, rule: &str) -> Part {
     let Some(allowed) = &policy.allowed_ports else {
         // Without P-PORTS no mapped port can be judged; missing evidence still says so first.
         let p = Phrases { population: "running containers", violation: "map a port", none_concerned: "" };
-        let read = containers(cl, policy, rule, Population::Running, &p, |_| Judged::Ok(vec![]));
+        let read = containers(cl, policy, rule, Population::Running, &p, |_, _| Judged::Ok(vec![]));
         if !read.assessed {
             return read;
         }
-        let part = containers(cl, policy, rule, Population::Running, &p, |c| {
+        let part = containers(cl, policy, rule, Population::Running, &p, |c, _| {
             let ports = live(c);
             if ports.is_empty() { Judged::Ok(vec![fact("NetworkSettings.Ports", "none")]) } else { Judged::Bad(vec![fact("NetworkSettings.Ports", shown(&ports))]) }
         });
@@ -93,14 +67,12 @@ pub(super) fn ports(cl: &Cluster, policy: &Policy, rule: &str) -> Part {
         }
         return needs_param("P-PORTS", "allowed_ports", format!("{} running container(s) map ports to compare with the SSP (first: {})", mapping.len(), mapping[0]));
     };
-    let system = system_ids(cl);
     let p = Phrases { population: "running containers", violation: "map ports the SSP does not approve", none_concerned: "" };
-    containers(cl, policy, rule, Population::Running, &p, |c| {
+    containers(cl, policy, rule, Population::Running, &p, |c, t| {
         let ports = live(c);
-        let t = target(c, &system);
         let (mut used, mut bad) = (Vec::new(), Vec::new());
         for port in &ports {
-            match allowed.iter().position(|a| covers(a, port, &t)) {
+            match allowed.iter().position(|a| covers(a, port, t)) {
                 Some(i) => used.push(i),
                 None => bad.push(*port),
             }

@@ -29,7 +29,7 @@ fn is_sshd(p: &Process) -> bool {
 
 fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     let p = Phrases { population: "running containers", violation: "run an SSH server (sshd)", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c, _| {
         let procs = match &cl.facts.docker.processes {
             Err(e) => return Judged::Unknown(format!("no process list ({e})")),
             Ok(m) => match m.get(&c.id) {

@@ -33,7 +33,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     });
     let swarm = swarm_gate(cl, "Swarm").unwrap_or_else(|| {
         let p = Phrases { population: "running containers", violation: "use the host network without an SSP exception", none_concerned: "" };
-        let mut part = containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c| {
+        let mut part = containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c, _| {
             let f = vec![fact("HostConfig.NetworkMode", &c.network_mode)];
             if c.network_mode == "host" { Judged::Bad(f) } else { Judged::Ok(f) }
         });

@@ -57,7 +57,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     // A standalone engine is the one node, whatever its containers call it.
     let standalone = matches!(cl.facts.docker.nodes, Ok(None));
     let p = Phrases { population: "containers", violation: "run unprivileged with AppArmorProfile=unconfined", none_concerned: "" };
-    let mut part = containers(cl, policy, RULE.id.vuln, Population::All, &p, |c| {
+    let mut part = containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
         let node = nodes.get(c.node.as_str()).or_else(|| if standalone { nodes.values().next() } else { None });
         match node {
             None => Judged::Unknown(format!("its node \"{}\" is not in the node list", c.node)),

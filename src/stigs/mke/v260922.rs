@@ -24,7 +24,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
         return vec![gate];
     }
     let p = Phrases { population: "containers", violation: "mount the Docker socket without an SSP exception", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
         let hits: Vec<&str> = c.mounts.iter().filter(|m| m.contains("docker.sock") || m.contains("docker_engine")).map(String::as_str).collect();
         if hits.is_empty() { Judged::Ok(vec![fact("Mounts", c.mounts.join(", "))]) } else { Judged::Bad(vec![fact("Mounts", hits.join(", "))]) }
     })]

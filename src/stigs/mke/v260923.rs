@@ -8,8 +8,7 @@
 //! the parameter (not reviewed); one where none does passes. Privileged containers are
 //! V-260940's. V-260933's Swarm half is this same check.
 
-use super::common::{containers, needs_param, swarm_gate, Judged, Population};
-use super::v260907::{approved, system_ids, target};
+use super::common::{approved, containers, needs_param, swarm_gate, Judged, Population};
 use super::Cluster;
 use crate::assess::{fact, Part, Phrases, Rule, RuleId, Status};
 use crate::evidence::keys::Key;
@@ -41,11 +40,11 @@ pub(super) fn capabilities(cl: &Cluster, policy: &Policy, rule: &str, label: &st
     let mut part = match &policy.allowed_capabilities {
         None => {
             let p = Phrases { population: "containers", violation: "add capabilities", none_concerned: "" };
-            let read = containers(cl, policy, rule, Population::All, &p, |_| Judged::Ok(vec![]));
+            let read = containers(cl, policy, rule, Population::All, &p, |_, _| Judged::Ok(vec![]));
             if !read.assessed {
                 read
             } else {
-                let part = containers(cl, policy, rule, Population::All, &p, |c| {
+                let part = containers(cl, policy, rule, Population::All, &p, |c, _| {
                     let f = vec![fact("HostConfig.CapAdd", format!("[{}]", c.cap_add.join(", ")))];
                     if c.cap_add.is_empty() { Judged::Ok(f) } else { Judged::Bad(f) }
                 });
@@ -59,13 +58,11 @@ pub(super) fn capabilities(cl: &Cluster, policy: &Policy, rule: &str, label: &st
             }
         }
         Some(allowed) => {
-            let system = system_ids(cl);
             let p = Phrases { population: "containers", violation: "add capabilities the SSP does not approve", none_concerned: "" };
-            containers(cl, policy, rule, Population::All, &p, |c| {
-                let t = target(c, &system);
+            containers(cl, policy, rule, Population::All, &p, |c, t| {
                 let (mut used, mut bad) = (Vec::new(), Vec::new());
                 for cap in &c.cap_add {
-                    match allowed.iter().position(|a| a.capabilities.iter().any(|x| cap_name(x) == cap_name(cap)) && a.matcher.matches(&t)) {
+                    match allowed.iter().position(|a| a.capabilities.iter().any(|x| cap_name(x) == cap_name(cap)) && a.matcher.matches(t)) {
                         Some(i) => used.push(i),
                         None => bad.push(cap.as_str()),
                     }

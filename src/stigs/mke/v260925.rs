@@ -12,8 +12,7 @@
 //!   containers); every running container is judged (check map 0.3), MKE's own excepted only
 //!   through the site policy.
 
-use super::common::{containers, kube_gate, swarm_gate, Judged, Population};
-use super::v260907::{approved, system_ids, target};
+use super::common::{approved, containers, kube_gate, swarm_gate, Judged, Population};
 use super::Cluster;
 use crate::assess::{fact, judge, Empty, Outcome, Part, Phrases, Rule, RuleId, Subject, SubjectKind};
 use crate::evidence::keys::Key;
@@ -72,17 +71,16 @@ fn swarm(cl: &Cluster, policy: &Policy) -> Part {
     if let Some(gate) = swarm_gate(cl, label) {
         return gate;
     }
-    let system = system_ids(cl);
     let exempt = policy.cpu_shares_exempt.as_deref().unwrap_or_default();
     let p = Phrases {
         population: "running containers",
         violation: "run without a memory limit or with default CPU shares (0/1024) the SSP does not document",
         none_concerned: "",
     };
-    let mut part = containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c| {
+    let mut part = containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c, t| {
         let facts = vec![fact("HostConfig.Memory", c.memory), fact("HostConfig.CpuShares", c.cpu_shares)];
         let default_shares = c.cpu_shares == 0 || c.cpu_shares == 1024;
-        let approval = if default_shares { exempt.iter().position(|a| a.matcher.matches(&target(c, &system))) } else { None };
+        let approval = if default_shares { exempt.iter().position(|a| a.matcher.matches(t)) } else { None };
         if c.memory == 0 || (default_shares && approval.is_none()) {
             Judged::Bad(facts)
         } else if let Some(i) = approval {

@@ -27,7 +27,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
 /// Containers mapping a host port below 1024 (V-260929, and V-260924's container half).
 pub(super) fn low_ports(cl: &Cluster, policy: &Policy, rule: &str) -> Part {
     let p = Phrases { population: "containers", violation: "map a host port below 1024 without an SSP exception", none_concerned: "" };
-    containers(cl, policy, rule, Population::All, &p, |c| {
+    containers(cl, policy, rule, Population::All, &p, |c, _| {
         // Running: what is bound now; stopped: what is declared.
         let judged: Vec<_> = c.ports.iter().filter(|p| p.live || !c.running).collect();
         let field = if c.running { "NetworkSettings.Ports" } else { "HostConfig.PortBindings" };

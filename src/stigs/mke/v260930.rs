@@ -26,7 +26,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
         return vec![gate];
     }
     let p = Phrases { population: "running containers", violation: "share the host PID namespace without an SSP exception", none_concerned: "" };
-    let part = containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c| {
+    let part = containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c, _| {
         let f = vec![fact("HostConfig.PidMode", &c.pid_mode)];
         if c.pid_mode == "host" { Judged::Bad(f) } else { Judged::Ok(f) }
     });

@@ -22,7 +22,7 @@ pub const RULE: Rule<Cluster> = Rule {
 
 fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     let p = Phrases { population: "containers", violation: "run without no-new-privileges", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
         // `key=value` and the legacy `key:value` spellings.
         let nnp = c.security_opt.iter().any(|o| {
             let (k, v) = o.split_once(['=', ':']).unwrap_or((o.as_str(), ""));

@@ -31,7 +31,7 @@ const ALLOWED: &str = "the site policy allows sharing the host IPC namespace (P-
 fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     let allowed = policy.host_ipc_allowed == Some(true);
     let p = Phrases { population: "containers", violation: "share the host IPC namespace", none_concerned: "" };
-    let mut ctr = containers(cl, policy, RULE.id.vuln, Population::All, &p, |c| {
+    let mut ctr = containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
         let f = vec![fact("HostConfig.IpcMode", &c.ipc_mode)];
         match (c.ipc_mode == "host", allowed) {
             (false, _) => Judged::Ok(f),

@@ -23,7 +23,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
         return vec![gate];
     }
     let p = Phrases { population: "containers", violation: "have a writable root filesystem without an SSP exception", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
         let f = vec![fact("HostConfig.ReadonlyRootfs", c.readonly_rootfs)];
         if c.readonly_rootfs { Judged::Ok(f) } else { Judged::Bad(f) }
     })]

@@ -31,7 +31,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
         return vec![gate];
     }
     let p = Phrases { population: "running containers", violation: "run with seccomp unconfined", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::Running, &p, |c, _| {
         let f = vec![fact("HostConfig.SecurityOpt", format!("[{}]", c.security_opt.join(", ")))];
         if unconfined(c) { Judged::Bad(f) } else { Judged::Ok(f) }
     })]

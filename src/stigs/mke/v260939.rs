@@ -24,7 +24,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
         return vec![gate];
     }
     let p = Phrases { population: "containers", violation: "share the host user namespace", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
         let f = vec![fact("HostConfig.UsernsMode", &c.userns_mode)];
         if c.userns_mode == "host" { Judged::Bad(f) } else { Judged::Ok(f) }
     })]

@@ -31,7 +31,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
         return vec![gate];
     }
     let p = Phrases { population: "containers other than MKE's, MSR's and Kubernetes' own", violation: "are privileged without an SSP exception", none_concerned: "" };
-    vec![containers(cl, policy, RULE.id.vuln, Population::User, &p, |c| {
+    vec![containers(cl, policy, RULE.id.vuln, Population::User, &p, |c, _| {
         let f = vec![fact("HostConfig.Privileged", c.privileged)];
         if c.privileged { Judged::Bad(f) } else { Judged::Ok(f) }
     })]
