@@ -209,6 +209,35 @@ impl Snapshot {
         Ok(())
     }
 
+    /// Streams a keyed collection straight into `T` (no intermediate JSON tree: 50,000 inspect
+    /// answers cost their typed fields). A body that is not a `T` is handed over as `Err` with
+    /// its key, so the caller can say which object was oddly shaped.
+    pub fn each_typed<T: serde::de::DeserializeOwned>(&self, rel: &str, mut f: impl FnMut(&str, Result<T, String>)) -> Result<(), EvidenceError> {
+        let path = self.dir.join(rel);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(EvidenceError::Io { path, source: e }),
+        };
+        #[derive(Deserialize)]
+        struct Line<B> {
+            key: String,
+            body: B,
+        }
+        for (i, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(io(&path))?;
+            match serde_json::from_str::<Line<T>>(&line) {
+                Ok(l) => f(&l.key, Ok(l.body)),
+                Err(typed) => {
+                    // A line that is JSON but not a T: the key and why; anything else is corrupt.
+                    let l: Line<Value> = serde_json::from_str(&line).map_err(|e| EvidenceError::Corrupt { path: path.clone(), message: format!("line {}: {e}", i + 1) })?;
+                    f(&l.key, Err(typed.to_string()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Why a paged list (records `GET <path> (page N)`) is incomplete, if it is.
     pub fn list_error(&self, source: &str, path: &str) -> Option<String> {
         let prefix = format!("GET {path} (page ");

@@ -408,7 +408,7 @@ impl DockerFacts {
             let list = array(&list, Key::DockerContainers.endpoint())?;
             let mut inspected: HashMap<String, Container> = HashMap::new();
             let mut odd = None;
-            snap.each_line(Key::DockerInspect.file().expect("stored"), |key, body| match serde_json::from_value::<InspectRaw>(body) {
+            snap.each_typed(Key::DockerInspect.file().expect("stored"), |key, body: Result<InspectRaw, String>| match body {
                 Ok(raw) => {
                     inspected.insert(key.to_string(), Container::from_raw(raw, &node_hint));
                 }
