@@ -193,8 +193,12 @@ pub struct Target<'a> {
 
 impl Match {
     fn check(&self) -> Result<(), String> {
-        if self.name.is_none() && self.image.is_none() && self.label.is_none() && self.node.is_none() && self.system.is_none() {
-            return Err("a match needs at least one of name, image, label, node, system".into());
+        if self.name.is_none() && self.image.is_none() && self.label.is_none() && self.node.is_none() {
+            // `system: true` alone scopes to the recognised system containers; `system: false`
+            // alone would be every other subject: a blanket waiver, not a scope.
+            if self.system != Some(true) {
+                return Err("a match needs at least one of name, image, label, node (or system: true)".into());
+            }
         }
         for (what, re) in [("name", &self.name), ("image", &self.image), ("node", &self.node)] {
             if let Some(re) = re {

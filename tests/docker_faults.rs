@@ -332,3 +332,52 @@ fn a_non_admin_account_cannot_clear_container_rules() {
     assert!(r.contains("\"dev1\" is not an MKE admin"), "{r}");
     assert_eq!(verdict(&ar, "V-260944").0, "not-reviewed", "{}", reason(&ar, "V-260944"));
 }
+
+/// A snapshot that lost a file its records say was stored is not read as "no containers".
+#[test]
+fn a_stored_file_gone_from_the_snapshot_is_missing_evidence_not_an_empty_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    copy_dir(&fixture(), &snap);
+    std::fs::remove_file(snap.join("docker/inspect.jsonl")).unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "orchestrator: swarm\n").unwrap();
+    let out = dir.path().join("o");
+    let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!common::stderr(&o).contains("panicked"));
+    let ar: Value = serde_json::from_str(&std::fs::read_to_string(out.join("assessment-results.json")).unwrap()).unwrap();
+    for rule in ["V-260913", "V-260934", "V-260936"] {
+        assert_eq!(verdict(&ar, rule).0, "not-reviewed", "{rule}: {}", reason(&ar, rule));
+        assert!(reason(&ar, rule).contains("inspect.jsonl"), "{rule}: {}", reason(&ar, rule));
+    }
+}
+
+/// An inspect answer without its HostConfig is of unexpected shape, not a container with every
+/// setting at its default.
+#[test]
+fn an_inspect_answer_without_host_config_is_not_a_clean_container() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    copy_dir(&fixture(), &snap);
+    let id = container_id("stig-hostnet");
+    let path = snap.join("docker/inspect.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            if v["key"] == id.as_str() {
+                v["body"].as_object_mut().unwrap().remove("HostConfig");
+            }
+            v.to_string()
+        })
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, "orchestrator: swarm\n").unwrap();
+    let out = dir.path().join("o");
+    common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let ar: Value = serde_json::from_str(&std::fs::read_to_string(out.join("assessment-results.json")).unwrap()).unwrap();
+    assert_eq!(verdict(&ar, "V-260913").0, "not-reviewed", "{}", reason(&ar, "V-260913"));
+    assert!(reason(&ar, "V-260913").contains("stig-hostnet: its inspect answer is of unexpected shape"), "{}", reason(&ar, "V-260913"));
+}

@@ -175,9 +175,15 @@ pub fn fact(k: &str, v: impl ToString) -> (String, String) {
     (k.to_string(), v.to_string())
 }
 
-/// Dotted numeric version, for comparisons (`3.7.12` < `3.7.15`).
+/// Dotted numeric version (`3.7.12` -> [3, 7, 12]); compare with [`version_cmp`].
 pub fn version_key(v: &str) -> Vec<u64> {
     v.trim_start_matches('v').split(['.', '-', '+']).map_while(|p| p.parse().ok()).collect()
+}
+
+/// Compares dotted versions, missing parts as 0 (`3.7` == `3.7.0` < `3.7.12`).
+pub fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (version_key(a), version_key(b));
+    (0..a.len().max(b.len())).map(|i| a.get(i).unwrap_or(&0).cmp(b.get(i).unwrap_or(&0))).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
 }
 
 /// The first `n` characters (not bytes: ids in evidence are not always ASCII).
@@ -227,6 +233,14 @@ impl Assessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_compare_with_missing_parts_as_zero() {
+        use std::cmp::Ordering::*;
+        assert_eq!(version_cmp("3.7", "3.7.0"), Equal);
+        assert_eq!(version_cmp("3.7.12", "3.7.15"), Less);
+        assert_eq!(version_cmp("3.8", "3.7.99"), Greater);
+    }
 
     #[test]
     fn prefix_counts_characters_not_bytes() {

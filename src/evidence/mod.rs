@@ -193,7 +193,8 @@ impl Snapshot {
         let path = self.dir.join(rel);
         let file = match File::open(&path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            // Nothing was stored there, unless a record says something was: then it is lost.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.stores(rel) => return Ok(()),
             Err(e) => return Err(EvidenceError::Io { path, source: e }),
         };
         #[derive(Deserialize)]
@@ -216,7 +217,8 @@ impl Snapshot {
         let path = self.dir.join(rel);
         let file = match File::open(&path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            // Nothing was stored there, unless a record says something was: then it is lost.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.stores(rel) => return Ok(()),
             Err(e) => return Err(EvidenceError::Io { path, source: e }),
         };
         #[derive(Deserialize)]
@@ -236,6 +238,12 @@ impl Snapshot {
             }
         }
         Ok(())
+    }
+
+    /// Whether a successful record says it stored an object's body in `rel` (`rel#key`; a list
+    /// page names the file alone and may have had no items).
+    fn stores(&self, rel: &str) -> bool {
+        self.records.iter().any(|r| r.error.is_none() && r.stored.as_deref().and_then(|s| s.split_once('#')).is_some_and(|(file, _)| file == rel))
     }
 
     /// Why a paged list (records `GET <path> (page N)`) is incomplete, if it is.

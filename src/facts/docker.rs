@@ -64,12 +64,11 @@ struct InspectRaw {
     name: String,
     #[serde(default)]
     app_armor_profile: String,
-    #[serde(default)]
-    state: Option<StateRaw>,
-    #[serde(default)]
-    config: Option<ConfigRaw>,
-    #[serde(default)]
-    host_config: Option<HostConfigRaw>,
+    // Required: an answer without them is of unexpected shape, never a container with
+    // every setting at its default (which would pass most rules).
+    state: StateRaw,
+    config: ConfigRaw,
+    host_config: HostConfigRaw,
     #[serde(default)]
     network_settings: Option<NetworkSettingsRaw>,
     #[serde(default)]
@@ -200,8 +199,7 @@ pub struct Container {
 
 impl Container {
     fn from_raw(raw: InspectRaw, node_hint: &str) -> Container {
-        let cfg = raw.config.unwrap_or_default();
-        let hc = raw.host_config.unwrap_or_default();
+        let (cfg, hc) = (raw.config, raw.host_config);
         let labels = cfg.labels.unwrap_or_default();
         // Through the MKE proxy names are "/<node>/<name>".
         let trimmed = raw.name.trim_start_matches('/');
@@ -235,7 +233,7 @@ impl Container {
             node,
             image: cfg.image,
             labels,
-            running: raw.state.is_some_and(|s| s.running),
+            running: raw.state.running,
             network_mode: hc.network_mode,
             pid_mode: hc.pid_mode,
             ipc_mode: hc.ipc_mode,
@@ -346,20 +344,22 @@ fn typed<T: for<'de> Deserialize<'de>>(snap: &Snapshot, key: Key) -> Got<T> {
     serde_json::from_value(v).map_err(|e| format!("{}: unexpected shape: {e}", key.endpoint()))
 }
 
-fn top_processes(body: &Value) -> Vec<Process> {
+/// A `top` answer's processes; an answer without a command column or a process table is of
+/// unexpected shape (an empty list would clear the container).
+fn top_processes(body: &Value) -> Got<Vec<Process>> {
     let titles: Vec<&str> = body.get("Titles").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
     let col = |names: &[&str]| titles.iter().position(|t| names.contains(t));
-    let (pid_col, cmd_col) = (col(&["PID"]).unwrap_or(0), col(&["COMMAND", "CMD", "COMM"]).unwrap_or(titles.len().saturating_sub(1)));
-    body.get("Processes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let cmd_col = col(&["COMMAND", "CMD", "COMM"]).ok_or_else(|| format!("its process list has no command column (Titles: {titles:?})"))?;
+    let pid_col = col(&["PID"]).unwrap_or(0);
+    let rows = body.get("Processes").and_then(Value::as_array).ok_or("its process list has no Processes table")?;
+    Ok(rows
+        .iter()
         .filter_map(Value::as_array)
         .map(|row| {
             let cell = |i: usize| row.get(i).and_then(Value::as_str).unwrap_or("").to_string();
             Process { pid: cell(pid_col), command: cell(cmd_col) }
         })
-        .collect()
+        .collect())
 }
 
 fn array<'a>(v: &'a Value, endpoint: &str) -> Got<&'a Vec<Value>> {
@@ -407,18 +407,18 @@ impl DockerFacts {
         let containers: Got<Vec<Container>> = snap.body(SOURCE, Key::DockerContainers.endpoint()).and_then(|list| {
             let list = array(&list, Key::DockerContainers.endpoint())?;
             let mut inspected: HashMap<String, Container> = HashMap::new();
-            let mut odd = None;
+            let mut odd: HashMap<String, String> = HashMap::new();
             snap.each_typed(Key::DockerInspect.file().expect("stored"), |key, body: Result<InspectRaw, String>| match body {
                 Ok(raw) => {
                     inspected.insert(key.to_string(), Container::from_raw(raw, &node_hint));
                 }
                 Err(e) => {
-                    odd.get_or_insert(format!("inspect answer of {}: unexpected shape: {e}", crate::assess::prefix(key, 12)));
+                    odd.insert(key.to_string(), format!("its inspect answer is of unexpected shape: {e}"));
                 }
             })
             .map_err(|e| e.to_string())?;
             let tops = snap.each_line(Key::DockerTop.file().expect("stored"), |key, body| {
-                processes.insert(key.to_string(), Ok(top_processes(&body)));
+                processes.insert(key.to_string(), top_processes(&body));
             });
             if let Err(e) = tops {
                 processes.clear();
@@ -432,7 +432,9 @@ impl DockerFacts {
                 let name = entry.get("Names").and_then(Value::as_array).and_then(|n| n.first()).and_then(Value::as_str).unwrap_or(id).trim_start_matches('/').to_string();
                 let running = entry.get("State").and_then(Value::as_str) == Some("running");
                 match inspected.remove(id) {
-                    Some(c) => {
+                    Some(mut c) => {
+                        // Running by either answer: a running container is judged as one.
+                        c.running |= running;
                         if running && !processes.contains_key(id) {
                             let why = snap.record(SOURCE, &format!("GET /containers/{id}/top?{TOP_ARGS}")).and_then(|r| r.error.clone()).unwrap_or_else(|| "not collected".into());
                             processes.insert(id.to_string(), Err(why));
@@ -441,7 +443,7 @@ impl DockerFacts {
                     }
                     None => {
                         let rec = snap.record(SOURCE, &format!("GET /containers/{id}/json"));
-                        let why = rec.and_then(|r| r.error.clone()).or_else(|| odd.clone()).unwrap_or_else(|| "not collected".into());
+                        let why = rec.and_then(|r| r.error.clone()).or_else(|| odd.remove(id)).unwrap_or_else(|| "not collected".into());
                         let gone = rec.and_then(|r| r.status) == Some(404);
                         uninspected.push(Uninspected { name, why, gone });
                     }
@@ -466,18 +468,20 @@ impl DockerFacts {
                 .collect())
         });
         let nodes = match snap.body(SOURCE, Key::DockerNodes.endpoint()) {
-            Ok(v) => array(&v, Key::DockerNodes.endpoint()).map(|a| {
-                let mut nodes: Vec<Node> = a
-                    .iter()
-                    .map(|n| Node {
+            Ok(v) => array(&v, Key::DockerNodes.endpoint()).and_then(|a| {
+                let node = |n: &Value| -> Got<Node> {
+                    let labels = n.pointer("/Spec/Labels").cloned().map(serde_json::from_value).transpose();
+                    Ok(Node {
                         id: n.get("ID").and_then(Value::as_str).unwrap_or_default().to_string(),
                         hostname: n.pointer("/Description/Hostname").and_then(Value::as_str).unwrap_or_default().to_string(),
                         role: n.pointer("/Spec/Role").and_then(Value::as_str).unwrap_or_default().to_string(),
-                        labels: n.pointer("/Spec/Labels").and_then(|l| serde_json::from_value(l.clone()).ok()).unwrap_or_default(),
+                        // Labels carry the orchestrators: unreadable ones are not "no labels".
+                        labels: labels.map_err(|e| format!("{}: node labels of unexpected shape: {e}", Key::DockerNodes.endpoint()))?.unwrap_or_default(),
                     })
-                    .collect();
+                };
+                let mut nodes = a.iter().map(node).collect::<Got<Vec<Node>>>()?;
                 nodes.sort_by(|a, b| a.hostname.cmp(&b.hostname));
-                Some(nodes)
+                Ok(Some(nodes))
             }),
             // An engine outside any Swarm answers /nodes with 503; its /info says so too.
             Err(e) if info.as_ref().is_ok_and(|i| i.swarm.as_ref().is_some_and(|s| s.local_node_state == "inactive")) && e.contains("503") => Ok(None),

@@ -2,7 +2,7 @@
 //! bindings, storage classes, kubelet configz. Pods are streamed from the snapshot and reduced
 //! to what rules need; every field says exactly what is missing when it is.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -25,6 +25,13 @@ pub struct Pod {
     pub secret_env: Vec<String>,
 }
 
+/// What identifies a pod's containers: the pod's uid and the node it runs on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodId {
+    pub uid: String,
+    pub node: String,
+}
+
 /// A ClusterRoleBinding: name, role, subjects as `Kind:name`.
 #[derive(Debug, Clone, Default)]
 pub struct Binding {
@@ -39,8 +46,9 @@ pub struct KubeFacts {
     /// [`Key::KubePods`]: the pods a rule may name (host namespaces, Secrets in env).
     pub pods: Got<Vec<Pod>>,
     pub pod_total: usize,
-    /// Every pod as (namespace, name): MKE's Kubernetes containers are verified against it.
-    pub pod_keys: HashSet<(String, String)>,
+    /// Every pod by (namespace, name), with its uid and node: a container claiming to be a
+    /// pod's is verified against them.
+    pub pod_keys: HashMap<(String, String), PodId>,
     /// [`Key::KubeWorkloads`]: workloads (kind/ns/name) whose template takes a Secret through
     /// the environment.
     pub workload_secret_env: Got<Vec<(String, Vec<String>)>>,
@@ -99,7 +107,7 @@ impl KubeFacts {
             reached: Err(why.clone()),
             pods: Err(Key::KubePods.not_collected()),
             pod_total: 0,
-            pod_keys: HashSet::new(),
+            pod_keys: HashMap::new(),
             workload_secret_env: Err(Key::KubeWorkloads.not_collected()),
             namespaces: Err(Key::KubeNamespaces.not_collected()),
             quotas: Err(Key::KubeQuotas.not_collected()),
@@ -140,10 +148,17 @@ impl KubeFacts {
         };
         let mut pods = Vec::new();
         let mut pod_total = 0;
-        let mut pod_keys = HashSet::new();
+        let mut pod_keys = HashMap::new();
+        let mut odd = Vec::new();
         let pods_res = each(snap, Key::KubePods, |p| {
             pod_total += 1;
             let spec = p.get("spec").cloned().unwrap_or(Value::Null);
+            // A pod without a spec, or with host-namespace fields that are not booleans, is of
+            // unexpected shape: it cannot be cleared as "not on the host network".
+            let flag = |k: &str| spec.get(k).map_or(Some(false), Value::as_bool);
+            if !spec.is_object() || flag("hostNetwork").is_none() || flag("hostPID").is_none() {
+                odd.push(format!("{}/{}", s(&p, "/metadata/namespace"), s(&p, "/metadata/name")));
+            }
             let pod = Pod {
                 namespace: s(&p, "/metadata/namespace"),
                 name: s(&p, "/metadata/name"),
@@ -154,7 +169,7 @@ impl KubeFacts {
                 host_pid: spec.get("hostPID").and_then(Value::as_bool).unwrap_or(false),
                 secret_env: secret_env(&spec),
             };
-            pod_keys.insert((pod.namespace.clone(), pod.name.clone()));
+            pod_keys.insert((pod.namespace.clone(), pod.name.clone()), PodId { uid: s(&p, "/metadata/uid"), node: pod.node.clone() });
             // Only pods a rule may name are kept; the rest are counted.
             if pod.host_network || pod.host_pid || !pod.secret_env.is_empty() {
                 pods.push(pod);
@@ -212,7 +227,10 @@ impl KubeFacts {
         });
         KubeFacts {
             reached,
-            pods: pods_res.map(|_| pods),
+            pods: pods_res.and_then(|_| match odd.first() {
+                Some(first) => Err(format!("{} pod(s) of unexpected shape in {} (first: {first})", odd.len(), Key::KubePods.endpoint())),
+                None => Ok(pods),
+            }),
             pod_total,
             pod_keys,
             workload_secret_env: wl_res.map(|_| workloads),

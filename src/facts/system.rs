@@ -6,8 +6,8 @@
 //!   engine's `/info` through MKE), and MKE's label `com.docker.ucp.version` says that version.
 //! - MSR: the same with `dtr-*`/`msr-*` images, `com.docker.dtr.version` and MSR's own version
 //!   (`/api/v0/admin/version`).
-//! - Kubernetes: the kubelet's labels `io.kubernetes.pod.namespace`/`io.kubernetes.pod.name`
-//!   on a `k8s_` container, and that pod exists in the Kubernetes API.
+//! - Kubernetes: the kubelet's labels `io.kubernetes.pod.namespace`/`.name`/`.uid` on a `k8s_`
+//!   container, naming a pod of the Kubernetes API with that uid, on the container's node.
 //!
 //! When the installed version or the pod list is unknown, such a container is "unverified":
 //! rules that exclude system containers cannot clear it and say why.
@@ -69,9 +69,13 @@ pub fn classify(c: &Container, facts: &Facts) -> Class {
         if !c.name.starts_with("k8s_") {
             return Class::User;
         }
+        // The kubelet also labels the pod's uid: it and the node must be those of the pod.
+        let uid = c.labels.get("io.kubernetes.pod.uid").map(String::as_str).unwrap_or("");
         return match &facts.kube.pods {
-            Ok(_) if facts.kube.pod_keys.contains(&(ns.clone(), pod.clone())) => Class::Kubernetes,
-            Ok(_) => Class::User,
+            Ok(_) => match facts.kube.pod_keys.get(&(ns.clone(), pod.clone())) {
+                Some(id) if !uid.is_empty() && id.uid == uid && (c.node.is_empty() || id.node.is_empty() || id.node == c.node) => Class::Kubernetes,
+                _ => Class::User,
+            },
             Err(e) => Class::Unverified(format!("labelled as pod {ns}/{pod}, but the pod list is unknown ({e})")),
         };
     }
@@ -109,13 +113,16 @@ mod tests {
     #[test]
     fn kubernetes_containers_are_confirmed_against_the_pod_list() {
         let mut f = Facts::none();
-        let labels = [("io.kubernetes.pod.namespace", "kube-system"), ("io.kubernetes.pod.name", "calico-node-x")];
+        let labels = [("io.kubernetes.pod.namespace", "kube-system"), ("io.kubernetes.pod.name", "calico-node-x"), ("io.kubernetes.pod.uid", "u-1")];
         assert!(matches!(classify(&container("k8s_calico", "calico/node:3", &labels), &f), Class::Unverified(_)));
         f.kube.pods = Ok(vec![]);
-        f.kube.pod_keys.insert(("kube-system".into(), "calico-node-x".into()));
+        f.kube.pod_keys.insert(("kube-system".into(), "calico-node-x".into()), crate::facts::kubernetes::PodId { uid: "u-1".into(), node: String::new() });
         assert_eq!(classify(&container("k8s_calico", "calico/node:3", &labels), &f), Class::Kubernetes);
         assert_eq!(classify(&container("sneaky", "calico/node:3", &labels), &f), Class::User, "kubelet names its containers k8s_...");
-        let other = [("io.kubernetes.pod.namespace", "kube-system"), ("io.kubernetes.pod.name", "no-such-pod")];
+        let other = [("io.kubernetes.pod.namespace", "kube-system"), ("io.kubernetes.pod.name", "no-such-pod"), ("io.kubernetes.pod.uid", "u-1")];
         assert_eq!(classify(&container("k8s_x", "x", &other), &f), Class::User);
+        // Copying the namespace and name of a real pod is not enough: the uid must be the pod's.
+        let copied = [("io.kubernetes.pod.namespace", "kube-system"), ("io.kubernetes.pod.name", "calico-node-x"), ("io.kubernetes.pod.uid", "forged")];
+        assert_eq!(classify(&container("k8s_calico", "calico/node:3", &copied), &f), Class::User);
     }
 }

@@ -264,11 +264,18 @@ pub fn msr_gate(cl: &Cluster, policy: &Policy) -> Option<Part> {
     if cl.facts.msr.collected {
         return None;
     }
+    let registered: Result<Vec<String>, String> = cl.facts.mke.config.as_ref().map_err(String::clone).map(|c| {
+        c.get("registries").and_then(toml::Value::as_array).map(|a| a.iter().filter_map(|r| r.get("host_address").and_then(toml::Value::as_str).map(str::to_string)).collect()).unwrap_or_default()
+    });
     if policy.msr_in_use == Some(false) {
-        return Some(Part::not_applicable("", "MSR is not in use (site policy: msr_in_use: false)"));
+        // The site's word, unless MKE's own configuration contradicts it.
+        return Some(match &registered {
+            Ok(r) if !r.is_empty() => Part::missing("", format!("the site policy says no MSR is in use (msr_in_use: false), but MKE has {} registered: give --msr-url, or correct the policy", r.join(", "))),
+            _ => Part::not_applicable("", "MSR is not in use (site policy: msr_in_use: false)"),
+        });
     }
-    let registered: Vec<String> = match &cl.facts.mke.config {
-        Ok(c) => c.get("registries").and_then(toml::Value::as_array).map(|a| a.iter().filter_map(|r| r.get("host_address").and_then(toml::Value::as_str).map(str::to_string)).collect()).unwrap_or_default(),
+    let registered = match registered {
+        Ok(r) => r,
         Err(e) => return Some(Part::missing("", format!("MSR was not collected (no --msr-url), and MKE's configuration, which lists registered MSRs, is unknown: {e}"))),
     };
     Some(if registered.is_empty() {

@@ -81,7 +81,8 @@ fn ldap(cl: &Cluster) -> Idp {
             }
         }
     };
-    let url = text("serverURL", &mut idp).unwrap_or_default();
+    // A serverURL of the wrong type is unknown (recorded above), not "no URL".
+    let Some(url) = text("serverURL", &mut idp) else { return idp };
     let reader = text("readerDN", &mut idp);
     let password = text("readerPassword", &mut idp);
     let start_tls = match l.get("startTLS") {

@@ -91,9 +91,10 @@ mod tests {
                 c.labels = BTreeMap::from([
                     ("io.kubernetes.pod.namespace".to_string(), "kube-system".to_string()),
                     ("io.kubernetes.pod.name".to_string(), "calico-node-x".to_string()),
+                    ("io.kubernetes.pod.uid".to_string(), "uid-calico".to_string()),
                 ]);
                 add(f, privileged(c));
-                f.kube.pod_keys.insert(("kube-system".into(), "calico-node-x".into()));
+                f.kube.pod_keys.insert(("kube-system".into(), "calico-node-x".into()), crate::facts::kubernetes::PodId { uid: "uid-calico".into(), node: "mke-1".into() });
             })
             .independent_of(&[MKE_VERSION, Key::MsrVersion]),
             case("privileged MKE container, installed MKE version unknown", Status::NotReviewed, |f| {

@@ -13,7 +13,7 @@
 //!   list.)
 
 use super::Cluster;
-use crate::assess::{fact, version_key, Outcome, Part, Rule, RuleId, Status, Subject, SubjectKind};
+use crate::assess::{fact, version_cmp, version_key, Outcome, Part, Rule, RuleId, Status, Subject, SubjectKind};
 use crate::evidence::keys::Key;
 use crate::policy::Policy;
 
@@ -53,8 +53,8 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     if let Some(l) = latest {
         facts.push(fact("latest_mke_version (site policy)", l));
     }
-    let newer: Vec<&str> = offered.as_ref().map(|l| l.iter().filter(|v| version_key(v) > have).map(String::as_str).collect()).unwrap_or_default();
-    let behind = latest.filter(|l| version_key(l) > have);
+    let newer: Vec<&str> = offered.as_ref().map(|l| l.iter().filter(|v| version_cmp(v, installed).is_gt()).map(String::as_str).collect()).unwrap_or_default();
+    let behind = latest.filter(|l| version_cmp(l, installed).is_gt());
     let subject = |ok: bool, facts| {
         let outcome = if ok { Outcome::Pass } else { Outcome::Fail };
         Subject { kind: SubjectKind::Setting, name: "MKE version".into(), id: installed.into(), outcome, facts }
@@ -62,7 +62,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     if !newer.is_empty() || behind.is_some() {
         let mut why = Vec::new();
         if !newer.is_empty() {
-            let beyond: Vec<&str> = latest.map(|l| newer.iter().copied().filter(|v| version_key(v) > version_key(l)).collect()).unwrap_or_default();
+            let beyond: Vec<&str> = latest.map(|l| newer.iter().copied().filter(|v| version_cmp(v, l).is_gt()).collect()).unwrap_or_default();
             let note = if beyond.is_empty() { String::new() } else { format!(" ({} beyond the site's latest approved version)", beyond.join(", ")) };
             why.push(format!("MKE offers newer versions: {}{note}", newer.join(", ")));
         }
