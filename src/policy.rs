@@ -38,9 +38,11 @@ pub struct Policy {
     /// P-SECRETS: names that must exist as Swarm secrets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swarm_secrets: Option<Vec<String>>,
-    /// P-IPC: whether the SSP allows sharing the host IPC namespace.
+    /// P-IPC: where the SSP allows sharing the host IPC namespace, each with its scope and
+    /// justification: containers (matched like exceptions), or MKE's privilege settings
+    /// (`match.name` on the config key, e.g. `^cluster_config.priv_attributes_allowed_for_user_accounts$`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host_ipc_allowed: Option<bool>,
+    pub host_ipc: Option<Vec<Approval>>,
     /// P-IDP: the SSP's identity provider, the LDAP server URL or SAML IdP metadata URL MKE
     /// must use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,7 +134,7 @@ pub struct Exception {
     pub justification: String,
 }
 
-/// An approval of otherwise failing settings for some subjects (P-CPU).
+/// An approval of otherwise failing settings for some subjects (P-CPU, P-IPC).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
@@ -293,10 +295,12 @@ impl Policy {
             justified(&at, &c.justification)?;
             c.matcher.check().map_err(|m| format!("{at}: {m}"))?;
         }
-        for (i, a) in self.cpu_shares_exempt.iter().flatten().enumerate() {
-            let at = format!("cpu_shares_exempt[{i}]");
-            justified(&at, &a.justification)?;
-            a.matcher.check().map_err(|m| format!("{at}: {m}"))?;
+        for (key, list) in [("cpu_shares_exempt", &self.cpu_shares_exempt), ("host_ipc", &self.host_ipc)] {
+            for (i, a) in list.iter().flatten().enumerate() {
+                let at = format!("{key}[{i}]");
+                justified(&at, &a.justification)?;
+                a.matcher.check().map_err(|m| format!("{at}: {m}"))?;
+            }
         }
         Ok(())
     }
@@ -324,6 +328,7 @@ impl Policy {
                 "allowed_ports" => self.allowed_ports.iter().flatten().map(|p| &p.matcher).collect(),
                 "allowed_capabilities" => self.allowed_capabilities.iter().flatten().map(|c| &c.matcher).collect(),
                 "cpu_shares_exempt" => self.cpu_shares_exempt.iter().flatten().map(|c| &c.matcher).collect(),
+                "host_ipc" => self.host_ipc.iter().flatten().map(|c| &c.matcher).collect(),
                 _ => vec![],
             };
             if let Some(i) = matchers.iter().position(|m| !m.is_single_subject()) {
@@ -344,6 +349,7 @@ impl Policy {
         out.extend((0..self.allowed_ports.as_ref().map_or(0, Vec::len)).map(|i| format!("allowed_ports[{i}]")));
         out.extend((0..self.allowed_capabilities.as_ref().map_or(0, Vec::len)).map(|i| format!("allowed_capabilities[{i}]")));
         out.extend((0..self.cpu_shares_exempt.as_ref().map_or(0, Vec::len)).map(|i| format!("cpu_shares_exempt[{i}]")));
+        out.extend((0..self.host_ipc.as_ref().map_or(0, Vec::len)).map(|i| format!("host_ipc[{i}]")));
         out
     }
 

@@ -123,6 +123,8 @@ pub struct Chain {
     pub url: String,
     pub validates: bool,
     pub error: String,
+    /// SHA-256 of the CA bundle the chain was checked against (empty in older snapshots).
+    pub bundle_sha256: String,
 }
 
 pub struct MkeFacts {
@@ -158,7 +160,8 @@ fn chain(snap: &Snapshot, source: &str, key: Key) -> Got<Chain> {
     }
     let body = snap.body(source, &r.endpoint)?;
     let validates = body.get("validates").and_then(Value::as_bool).ok_or_else(|| format!("{}: unexpected shape: no `validates`", r.endpoint))?;
-    Ok(Chain { url: r.endpoint.trim_start_matches("TLS ").to_string(), validates, error: body.get("error").and_then(Value::as_str).unwrap_or("").to_string() })
+    let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    Ok(Chain { url: r.endpoint.trim_start_matches("TLS ").to_string(), validates, error: text("error"), bundle_sha256: text("trusted_ca_bundle_sha256") })
 }
 
 impl MkeFacts {

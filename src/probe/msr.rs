@@ -97,6 +97,9 @@ pub async fn collect(c: &MsrClient, w: &SnapshotWriter) -> Result<(), EvidenceEr
 /// in `trust`. Recorded as evidence under `source` with endpoint `TLS <url>`.
 pub async fn chain_check(source: &str, url: &str, trust: &PathBuf, timeout: Duration, w: &SnapshotWriter) -> Result<(), EvidenceError> {
     let mut rec = new_record(source, &format!("TLS {url}"), now());
+    // Which bundle the chain was checked against, by content: an offline re-assessment under a
+    // policy naming another bundle must not reuse this answer.
+    let bundle_sha256 = std::fs::read(trust).map(|b| hex_sha256(&b)).unwrap_or_default();
     let outcome = async {
         let cfg = client_config(&TlsFiles { ca: trust.clone(), client: None })?;
         let http = reqwest::Client::builder().timeout(timeout).no_proxy().tls_backend_preconfigured(cfg).build().map_err(|e| ProbeError::Config(error_chain(&e)))?;
@@ -106,14 +109,14 @@ pub async fn chain_check(source: &str, url: &str, trust: &PathBuf, timeout: Dura
     match outcome {
         Ok(r) => {
             rec.status = Some(r.status().as_u16());
-            w.put(rec, &format!("{source}/tls-chain.json"), &serde_json::json!({ "url": url, "trusted_ca_bundle": trust, "validates": true }))
+            w.put(rec, &format!("{source}/tls-chain.json"), &serde_json::json!({ "url": url, "trusted_ca_bundle": trust, "trusted_ca_bundle_sha256": bundle_sha256, "validates": true }))
         }
         Err(e) => {
             // A chain that does not validate is the finding itself, not missing evidence.
             let message = e.to_string();
             let cert_problem = ["certificate", "UnknownIssuer", "NotValidForName", "Expired", "BadSignature"].iter().any(|k| message.contains(k));
             if cert_problem {
-                w.put(rec, &format!("{source}/tls-chain.json"), &serde_json::json!({ "url": url, "trusted_ca_bundle": trust, "validates": false, "error": message }))
+                w.put(rec, &format!("{source}/tls-chain.json"), &serde_json::json!({ "url": url, "trusted_ca_bundle": trust, "trusted_ca_bundle_sha256": bundle_sha256, "validates": false, "error": message }))
             } else {
                 rec.error = Some(message);
                 w.record(rec);

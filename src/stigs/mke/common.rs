@@ -330,14 +330,21 @@ pub fn settings(checks: Vec<KeyCheck>, pass: &str) -> Part {
 }
 
 /// A server's certificate chain against P-TRUST: pass, fail, or why it cannot be judged.
-pub fn chain_part(chain: &Got<Chain>, policy: &Policy, what: &str) -> Part {
-    if policy.trusted_ca_bundle.is_none() {
-        return needs_param("P-TRUST", "trusted_ca_bundle", format!("the trusted (DoD) CA bundle {what}'s certificate chain must validate to"));
-    }
+pub fn chain_part(cl: &Cluster, chain: &Got<Chain>, what: &str) -> Part {
+    let want = match &cl.trust_sha256 {
+        None => return needs_param("P-TRUST", "trusted_ca_bundle", format!("the trusted (DoD) CA bundle {what}'s certificate chain must validate to")),
+        Some(Err(e)) => return Part::missing("", e),
+        Some(Ok(sha)) => sha,
+    };
     let c = match chain {
         Ok(c) => c,
         Err(e) => return Part::missing("", e),
     };
+    // The check ran at collection: it speaks for the policy's bundle only if it used that one.
+    if &c.bundle_sha256 != want {
+        let used = if c.bundle_sha256.is_empty() { "an unrecorded CA bundle".to_string() } else { format!("a CA bundle with SHA-256 {}", crate::assess::prefix(&c.bundle_sha256, 12)) };
+        return Part::missing("", format!("{what}'s chain was checked against {used}, not the policy's trusted_ca_bundle ({}): collect again with this policy", crate::assess::prefix(want, 12)));
+    }
     let facts = vec![fact("url", &c.url), fact("validates", c.validates)];
     let (status, outcome, reason) = if c.validates {
         (Status::Pass, Outcome::Pass, format!("{what} at {} presents a chain that validates to the trusted CA bundle (P-TRUST)", c.url))

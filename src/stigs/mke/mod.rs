@@ -66,13 +66,18 @@ pub struct Cluster {
     pub orchestrators: Orchestrators,
     /// Class of each container, in the order of `facts.docker.containers`.
     pub classes: Vec<Class>,
+    /// SHA-256 of the policy's trusted CA bundle (P-TRUST), or why it cannot be read.
+    pub trust_sha256: Option<Result<String, String>>,
 }
 
 impl Cluster {
     pub fn new(facts: Facts, policy: &Policy) -> Cluster {
         let orchestrators = facts.orchestrators(policy);
         let classes = facts.docker.containers.as_ref().map(|cs| cs.iter().map(|c| classify(c, &facts)).collect()).unwrap_or_default();
-        Cluster { facts, orchestrators, classes }
+        let trust_sha256 = policy.trusted_ca_bundle.as_ref().map(|p| {
+            std::fs::read(p).map(|b| crate::stig::xccdf::hex_sha256(&b)).map_err(|e| format!("the trusted CA bundle {} cannot be read: {e}", p.display()))
+        });
+        Cluster { facts, orchestrators, classes, trust_sha256 }
     }
 }
 
@@ -95,6 +100,7 @@ pub const APPROVALS: &[(&str, &str)] = &[
     ("allowed_capabilities", v260923::RULE.id.vuln),
     ("allowed_capabilities", v260933::RULE.id.vuln),
     ("cpu_shares_exempt", v260925::RULE.id.vuln),
+    ("host_ipc", v260935::RULE.id.vuln),
 ];
 
 /// The registered rule for a STIG content rule: by STIG id, which survives new releases.

@@ -19,6 +19,19 @@ use crate::policy::Policy;
 
 pub const MKE: &str = "3.7.12";
 
+/// A file standing in for the site's trusted CA bundle (P-TRUST): chain checks record the
+/// digest of the bundle they used, and the compliant cluster's checks used this one.
+pub const TRUST_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mke/README.md");
+
+/// `trusted_ca_bundle: <TRUST_BUNDLE>` as policy YAML.
+pub fn trust_policy() -> String {
+    format!("trusted_ca_bundle: {TRUST_BUNDLE}\n")
+}
+
+fn trust_sha256() -> String {
+    crate::stig::xccdf::hex_sha256(&std::fs::read(TRUST_BUNDLE).expect("fixture"))
+}
+
 /// A node engine as a hardened Ubuntu MKE node reports it.
 pub fn node_info(name: &str) -> Info {
     Info {
@@ -123,7 +136,7 @@ pub fn compliant_facts() -> Facts {
     f.mke.grants = Ok(json!({"grants": [{"subjectID": "a1b2", "objectID": "swarm", "roleID": "fullcontrol"}], "subjects": [{"id": "a1b2", "subject_type": "team", "account": {"name": "platform-admins", "id": "a1b2", "isOrg": false}}]}));
     f.mke.ldap = Ok(json!({"serverURL": "ldaps://ldap.example.mil:636", "readerDN": "cn=mke-reader,ou=svc,dc=example,dc=mil", "startTLS": false, "tlsSkipVerify": false}));
     f.mke.identity = Ok(Identity { name: "admin".into(), is_admin: true });
-    f.mke.chain = Ok(Chain { url: "https://mke.example.mil".into(), validates: true, error: String::new() });
+    f.mke.chain = Ok(Chain { url: "https://mke.example.mil".into(), validates: true, error: String::new(), bundle_sha256: trust_sha256() });
     f.kube.reached = Ok(());
     f.kube.pods = Ok(vec![]);
     f.kube.pod_total = 3;
@@ -139,7 +152,7 @@ pub fn compliant_facts() -> Facts {
     f.msr.scan_status = Ok(json!({"lastDBUpdateFailed": false, "lastVulnOverridesDBUpdateFailed": false}));
     f.msr.version = Ok("2.9.16".into());
     f.msr.accounts = Ok(vec![json!({"name": "admin", "isOrg": false}), json!({"name": "platform", "isOrg": true})]);
-    f.msr.chain = Ok(Chain { url: "https://msr.example.mil".into(), validates: true, error: String::new() });
+    f.msr.chain = Ok(Chain { url: "https://msr.example.mil".into(), validates: true, error: String::new(), bundle_sha256: trust_sha256() });
     f.host = Ok(HostEvidence { nodes: vec![NodeEvidence { name: "mke-1".into(), docker_sock: "root:docker 660".into(), docker_group: Some(vec!["svc-mke".into()]) }] });
     f
 }

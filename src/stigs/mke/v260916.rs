@@ -27,7 +27,7 @@ fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
     if let Some(gate) = msr_gate(cl, policy) {
         return vec![gate];
     }
-    vec![chain_part(&cl.facts.msr.chain, policy, "MSR")]
+    vec![chain_part(cl, &cl.facts.msr.chain, "MSR")]
 }
 
 #[cfg(test)]
@@ -38,7 +38,6 @@ mod tests {
     use crate::evidence::keys::Key;
     use crate::facts::Facts;
 
-    const TRUST: &str = "trusted_ca_bundle: /etc/pki/dod-roots.pem\n";
 
     fn untrusted(f: &mut Facts) {
         let c = f.msr.chain.as_mut().unwrap();
@@ -54,12 +53,14 @@ mod tests {
         // MSR collected: MKE's [[registries]] are not read.
         let msr = &[Key::MkeConfig];
         vec![
-            case_with("chain validates to P-TRUST", Status::Pass, policy(TRUST), |_| {}).independent_of(msr),
-            case_with("self-signed chain", Status::Fail, policy(TRUST), untrusted).failing(&["MSR certificate"]),
+            case_with("chain validates to P-TRUST", Status::Pass, policy(&trust_policy()), |_| {}).independent_of(msr),
+            case_with("self-signed chain", Status::Fail, policy(&trust_policy()), untrusted).failing(&["MSR certificate"]),
             case("no P-TRUST", Status::NotReviewed, |_| {}).independent_of(msr),
-            case_with("chain check not run", Status::NotReviewed, policy(TRUST), |f| f.msr.chain = Err(Key::MsrTlsChain.not_collected())).missing(),
-            case_with("MSR not in use (site policy)", Status::NotApplicable, policy(&format!("{TRUST}msr_in_use: false\n")), no_msr).independent_of(super::RULE.needs),
-            case_with("MSR registered in MKE but not collected", Status::NotReviewed, policy(TRUST), |f| {
+            case_with("chain check not run", Status::NotReviewed, policy(&trust_policy()), |f| f.msr.chain = Err(Key::MsrTlsChain.not_collected())).missing(),
+            // Offline under a policy naming another bundle: the recorded check does not answer.
+            case_with("chain checked against another CA bundle", Status::NotReviewed, policy(&trust_policy()), |f| f.msr.chain.as_mut().unwrap().bundle_sha256 = "0".repeat(64)).missing(),
+            case_with("MSR not in use (site policy)", Status::NotApplicable, policy(&format!("{}msr_in_use: false\n", trust_policy())), no_msr).independent_of(super::RULE.needs),
+            case_with("MSR registered in MKE but not collected", Status::NotReviewed, policy(&trust_policy()), |f| {
                 no_msr(f);
                 let mut entry = toml::Table::new();
                 entry.insert("host_address".into(), toml::Value::String("msr.example.mil".into()));

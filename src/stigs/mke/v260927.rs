@@ -28,16 +28,16 @@ pub const RULE: Rule<Cluster> = Rule {
 
 const INGRESS: &str = "cluster_config.ingress_controller.enabled";
 
-fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
+fn decide(cl: &Cluster, _policy: &Policy) -> Vec<Part> {
     let ingress = config(cl, "").and_then(|cfg| cfg.boolean(INGRESS, false).map_err(|e| Part::missing("", e)));
     match ingress {
         Ok(s) if s.value => vec![Part::not_applicable("", format!("a Kubernetes ingress is used ({INGRESS} = true): the STIG makes this rule not applicable"))],
         Ok(s) => {
             let default = if s.default { format!("no ingress controller ({INGRESS} absent: MKE default false)") } else { String::new() };
-            vec![chain_part(&cl.facts.mke.chain, policy, "MKE").note(default)]
+            vec![chain_part(cl, &cl.facts.mke.chain, "MKE").note(default)]
         }
         Err(missing) => {
-            let chain = chain_part(&cl.facts.mke.chain, policy, "MKE");
+            let chain = chain_part(cl, &cl.facts.mke.chain, "MKE");
             let also = if chain.status == Status::Fail { format!("; {} (a finding unless a Kubernetes ingress is used)", chain.reason) } else { String::new() };
             let why = missing.reason.trim_start_matches("not assessed: ");
             vec![Part::missing("", format!("whether a Kubernetes ingress is used (which makes this rule not applicable) is unknown: {why}{also}"))]
@@ -53,7 +53,6 @@ mod tests {
     use crate::evidence::keys::Key;
     use crate::facts::Facts;
 
-    const TRUST: &str = "trusted_ca_bundle: /etc/pki/dod-roots.pem\n";
 
     fn untrusted(f: &mut Facts) {
         let c = f.mke.chain.as_mut().unwrap();
@@ -63,21 +62,21 @@ mod tests {
 
     pub fn cases() -> Vec<Case<super::Cluster>> {
         vec![
-            case_with("chain validates to P-TRUST", Status::Pass, policy(TRUST), |_| {}),
-            case_with("self-signed chain", Status::Fail, policy(TRUST), untrusted).failing(&["MKE certificate"]),
+            case_with("chain validates to P-TRUST", Status::Pass, policy(&trust_policy()), |_| {}),
+            case_with("self-signed chain", Status::Fail, policy(&trust_policy()), untrusted).failing(&["MKE certificate"]),
             case("no P-TRUST", Status::NotReviewed, |_| {}),
             // Ingress makes the rule not applicable: the chain is not looked at.
-            case_with("a Kubernetes ingress is used", Status::NotApplicable, policy(TRUST), |f| {
+            case_with("a Kubernetes ingress is used", Status::NotApplicable, policy(&trust_policy()), |f| {
                 set(f.mke.config.as_mut().unwrap(), "cluster_config.ingress_controller.enabled", toml::Value::Boolean(true));
                 untrusted(f);
             })
             .independent_of(&[Key::MkeTlsChain]),
-            case_with("chain check not run", Status::NotReviewed, policy(TRUST), |f| f.mke.chain = Err(Key::MkeTlsChain.not_collected())).missing(),
-            case_with("ingress setting of the wrong type", Status::NotReviewed, policy(TRUST), |f| {
+            case_with("chain check not run", Status::NotReviewed, policy(&trust_policy()), |f| f.mke.chain = Err(Key::MkeTlsChain.not_collected())).missing(),
+            case_with("ingress setting of the wrong type", Status::NotReviewed, policy(&trust_policy()), |f| {
                 set(f.mke.config.as_mut().unwrap(), "cluster_config.ingress_controller.enabled", toml::Value::String("no".into()))
             })
             .missing(),
-            case_with("config-toml missing, chain self-signed", Status::NotReviewed, policy(TRUST), |f| {
+            case_with("config-toml missing, chain self-signed", Status::NotReviewed, policy(&trust_policy()), |f| {
                 f.mke.config = Err(Key::MkeConfig.not_collected());
                 untrusted(f);
             })

@@ -1,56 +1,59 @@
 //! V-260935 (CNTR-MK-001020): the host IPC namespace is not shared unless the SSP allows it
-//! (P-IPC, policy key `host_ipc_allowed`). Two halves, the worse wins:
+//! (P-IPC, policy key `host_ipc`: approvals, each with its scope and justification). Two
+//! halves, the worse wins:
 //!
 //! - Containers: no container, running or stopped ("for a running or stopped container"), has
-//!   `HostConfig.IpcMode=host`; with `host_ipc_allowed: true` such containers are listed as
-//!   approved by the site policy.
+//!   `HostConfig.IpcMode=host`, unless a `host_ipc` entry matches it (listed as approved).
 //! - MKE configuration (the STIG's actual check, Admin Settings >> Privileges): neither
 //!   `cluster_config.priv_attributes_allowed_for_user_accounts` nor
-//!   `..._for_service_accounts` lists hostIPC (any case), unless `host_ipc_allowed: true`.
-//!   Without config-toml this half is not assessed, so the rule cannot pass.
+//!   `..._for_service_accounts` lists hostIPC (any case), unless a `host_ipc` entry matches the
+//!   key (`match.name` on its path). Without config-toml this half is not assessed, so the rule
+//!   cannot pass.
 //!
 //! No orchestrator split, no N/A.
 
-use super::common::{config, containers, Judged, Population};
+use super::common::{approved, config, containers, Judged, Population};
 use super::Cluster;
 use crate::assess::{fact, Outcome, Part, Phrases, Rule, RuleId, Status, Subject, SubjectKind};
 use crate::evidence::keys::Key;
-use crate::policy::Policy;
+use crate::policy::{Policy, Target};
 
 pub const RULE: Rule<Cluster> = Rule {
     id: RuleId { stig: "CNTR-MK-001020", vuln: "V-260935" },
     needs: &[Key::DockerContainers, Key::DockerInspect, Key::MkeIdentity, Key::MkeConfig],
-    params: &["host_ipc_allowed", "exceptions"],
+    params: &["host_ipc", "exceptions"],
     decide,
     #[cfg(test)]
     cases: tests::cases,
 };
 
-const ALLOWED: &str = "the site policy allows sharing the host IPC namespace (P-IPC)";
-
 fn decide(cl: &Cluster, policy: &Policy) -> Vec<Part> {
-    let allowed = policy.host_ipc_allowed == Some(true);
+    let approvals = policy.host_ipc.as_deref().unwrap_or_default();
     let p = Phrases { population: "containers", violation: "share the host IPC namespace", none_concerned: "" };
-    let mut ctr = containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, _| {
+    let mut ctr = containers(cl, policy, RULE.id.vuln, Population::All, &p, |c, t| {
         let f = vec![fact("HostConfig.IpcMode", &c.ipc_mode)];
-        match (c.ipc_mode == "host", allowed) {
-            (false, _) => Judged::Ok(f),
-            (true, false) => Judged::Bad(f),
-            (true, true) => Judged::Approved { by: "host_ipc_allowed".into(), justification: ALLOWED.into(), facts: f },
+        if c.ipc_mode != "host" {
+            return Judged::Ok(f);
+        }
+        match approvals.iter().position(|a| a.matcher.matches(t)) {
+            Some(i) => approved("host_ipc", vec![i], |i| approvals[i].justification.clone(), f),
+            None => Judged::Bad(f),
         }
     });
     ctr.label = "Containers".into();
-    vec![ctr, settings(cl, allowed)]
+    vec![ctr, settings(cl, policy)]
 }
 
-fn settings(cl: &Cluster, allowed: bool) -> Part {
+fn settings(cl: &Cluster, policy: &Policy) -> Part {
     let label = "MKE configuration";
     let cfg = match config(cl, label) {
         Ok(c) => c,
         Err(missing) => return missing,
     };
+    let approvals = policy.host_ipc.as_deref().unwrap_or_default();
+    let labels = Default::default();
     let mut facts = Vec::new();
-    let mut granting = Vec::new();
+    let (mut granting, mut approved_by) = (Vec::new(), Vec::new());
     for who in ["user", "service"] {
         let key = format!("cluster_config.priv_attributes_allowed_for_{who}_accounts");
         let list = match cfg.strings(&key) {
@@ -58,7 +61,11 @@ fn settings(cl: &Cluster, allowed: bool) -> Part {
             Err(e) => return Part::missing(label, e),
         };
         if list.value.iter().any(|a| a.eq_ignore_ascii_case("hostipc")) {
-            granting.push(format!("{who} accounts"));
+            let t = Target { name: &key, image: "", node: "", labels: &labels, system: true };
+            match approvals.iter().position(|a| a.matcher.matches(&t)) {
+                Some(i) => approved_by.push(i),
+                None => granting.push(format!("{who} accounts")),
+            }
         }
         facts.push(fact(&key, list.shown_list()));
         // Which accounts hold the privileges: evidence.
@@ -68,14 +75,14 @@ fn settings(cl: &Cluster, allowed: bool) -> Part {
             }
         }
     }
-    let (status, outcome, reason) = match (granting.is_empty(), allowed) {
-        (true, _) => (Status::Pass, Outcome::Pass, "MKE allows hostIPC to no user or service account".to_string()),
-        (false, true) => (
-            Status::Pass,
-            Outcome::Excepted { by: "host_ipc_allowed".into(), justification: ALLOWED.into() },
-            format!("MKE allows hostIPC to {}, as the site policy allows", granting.join(" and ")),
-        ),
-        (false, false) => (Status::Fail, Outcome::Fail, format!("MKE allows hostIPC to {}, and the SSP does not (P-IPC)", granting.join(" and "))),
+    let (status, outcome, reason) = if !granting.is_empty() {
+        (Status::Fail, Outcome::Fail, format!("MKE allows hostIPC to {}, and the SSP does not (P-IPC)", granting.join(" and ")))
+    } else if approved_by.is_empty() {
+        (Status::Pass, Outcome::Pass, "MKE allows hostIPC to no user or service account".to_string())
+    } else {
+        let by = approved_by.iter().map(|i| format!("host_ipc[{i}]")).collect::<Vec<_>>().join(", ");
+        let justification = approved_by.iter().map(|&i| approvals[i].justification.clone()).collect::<Vec<_>>().join("; ");
+        (Status::Pass, Outcome::Excepted { by, justification }, "MKE allows hostIPC to accounts, as the site policy allows (P-IPC)".to_string())
     };
     let subject = Subject { kind: SubjectKind::Setting, name: "config-toml".into(), id: Key::MkeConfig.endpoint().into(), outcome, facts };
     Part::decided(label, status, reason, vec![subject])
@@ -108,10 +115,21 @@ mod tests {
             .failing(&["old"]),
             case("hostIPC allowed for user accounts", Status::Fail, |f| privs(f, "user", &["hostIPC", "hostBindMounts"])).failing(&["config-toml"]),
             case("hostipc allowed for service accounts", Status::Fail, |f| privs(f, "service", &["hostipc"])).failing(&["config-toml"]),
-            case_with("both, allowed by the site policy", Status::Pass, policy("host_ipc_allowed: true\n"), |f| {
-                ipc_host(f);
+            case_with(
+                "both, each approved by the site policy",
+                Status::Pass,
+                policy("host_ipc:\n- match: {name: '^web$'}\n  justification: SSP 6.1\n- match: {name: '^cluster_config.priv_attributes_allowed_for_user_accounts$'}\n  justification: SSP 6.2\n"),
+                |f| {
+                    ipc_host(f);
+                    privs(f, "user", &["hostIPC"]);
+                },
+            ),
+            // An approval covers what it names: the service accounts' setting is not the users'.
+            case_with("user accounts approved, service accounts not", Status::Fail, policy("host_ipc:\n- match: {name: '^cluster_config.priv_attributes_allowed_for_user_accounts$'}\n  justification: SSP 6.2\n"), |f| {
                 privs(f, "user", &["hostIPC"]);
-            }),
+                privs(f, "service", &["hostIPC"]);
+            })
+            .failing(&["config-toml"]),
             case_with("container excepted", Status::Pass, excepting("V-260935", "web"), ipc_host),
             case("a privilege list of the wrong type", Status::NotReviewed, |f| {
                 set(f.mke.config.as_mut().unwrap(), "cluster_config.priv_attributes_allowed_for_user_accounts", toml::Value::String("hostIPC".into()))
