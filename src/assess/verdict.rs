@@ -157,7 +157,8 @@ pub fn judge_counted(label: &str, p: &Phrases, checks: Vec<Check>, others: Uncou
         }
         (Status::Fail, true, r)
     } else if !incomplete.is_empty() {
-        (Status::NotReviewed, false, format!("not assessed: {}; of the {total} {} read, none {}", incomplete.join("; "), p.population, p.violation))
+        let unjudged = if unknown.is_empty() { String::new() } else { format!("; {}", first_unknown()) };
+        (Status::NotReviewed, false, format!("not assessed: {}{unjudged}; of the {total} {} read, none {}", incomplete.join("; "), p.population, p.violation))
     } else if !unknown.is_empty() {
         (Status::NotReviewed, false, format!("not assessed: {}", first_unknown()))
     } else if total == 0 {
