@@ -154,6 +154,12 @@ fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, po
         eprintln!("error: no rule could be assessed: every call failed (first: {why})");
         return Ok(exit::UNUSABLE);
     }
+    // Evidence read but not one rule passed or failed (every answer missing or unreadable; what
+    // the policy alone makes not applicable is no assessment of the system): exit 2.
+    if !assessment.results.iter().any(|r| matches!(r.status, Status::Pass | Status::Fail)) {
+        eprintln!("error: no rule could be assessed: every rule lacks evidence (see each rule's reason)");
+        return Ok(exit::UNUSABLE);
+    }
     let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)));
     Ok(if gating { exit::FAILED } else { exit::OK })
 }

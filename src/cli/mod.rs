@@ -51,7 +51,7 @@ enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
         /// Pin the resolved catalog's last-modified (RFC 3339) for byte-identical output.
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339)]
         timestamp: Option<String>,
     },
     /// List the built-in catalogs, baselines and STIG profiles.
@@ -134,7 +134,7 @@ enum ChecklistCommand {
     Import {
         file: PathBuf,
         /// Pin the document's date (RFC 3339) for byte-identical output.
-        #[arg(long)]
+        #[arg(long, value_parser = rfc3339)]
         timestamp: Option<String>,
         #[arg(short, long)]
         out: Option<PathBuf>,
@@ -313,4 +313,9 @@ fn policy_check(file: &std::path::Path, evidence: Option<&std::path::Path>) -> u
         report(&e);
         exit::UNUSABLE
     })
+}
+
+/// `--timestamp`: an RFC 3339 date-time with its time zone, as OSCAL's dates are.
+fn rfc3339(s: &str) -> Result<String, String> {
+    chrono::DateTime::parse_from_rfc3339(s).map(|_| s.to_string()).map_err(|e| format!("not an RFC 3339 date-time with a time zone, e.g. 2024-01-31T12:00:00Z ({e})"))
 }
