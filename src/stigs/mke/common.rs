@@ -93,9 +93,9 @@ fn outcome(j: Judged, exception: impl FnOnce() -> Option<(String, String)>) -> (
     }
 }
 
-/// Judges every container of a population; a violation the site policy excepts for this rule
-/// is listed with its justification.
-/// `check` gets each container and what site-policy entries are matched against for it.
+/// Judges every container of a population; `check` gets each container and the target the
+/// site policy is matched against. A violation the policy excepts for this rule is listed with
+/// its justification.
 pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p: &Phrases, check: impl Fn(&Container, &Target) -> Judged) -> Part {
     let all = match &cl.facts.docker.containers {
         Ok(c) => c,
@@ -105,11 +105,11 @@ pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p:
     // Passing subjects beyond those a result keeps are only counted (judge_counted).
     let (mut uncounted, mut kept_ok) = (Uncounted::default(), 0);
     for (i, c) in all.iter().enumerate() {
-        let class = cl.classes.get(i).cloned().unwrap_or(Class::User);
+        let class = cl.classes.get(i).unwrap_or(&Class::User);
         let included = match pop {
             Population::Running => c.running,
             Population::All => true,
-            Population::User => class != Class::System && class != Class::Kubernetes,
+            Population::User => !matches!(class, Class::System | Class::Kubernetes),
         };
         if !included {
             continue;
@@ -117,7 +117,7 @@ pub fn containers(cl: &Cluster, policy: &Policy, rule: &str, pop: Population, p:
         let t = target(cl, i, c);
         let judged = check(c, &t);
         // A container that only claims to be a system container cannot be cleared by that claim.
-        let judged = match (&class, pop, judged) {
+        let judged = match (class, pop, judged) {
             (Class::Unverified(why), Population::User, Judged::Bad(_)) => Judged::Unknown(format!("may be a system container the STIG excludes, but {why}")),
             (_, _, j) => j,
         };
