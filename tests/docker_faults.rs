@@ -12,7 +12,7 @@ use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::verdict;
+use common::{copy_dir, verdict};
 use serde_json::Value;
 
 fn fixture() -> PathBuf {
@@ -231,18 +231,6 @@ fn a_broken_snapshot_is_unusable_input() {
     let o = common::run(&["assess", "docker", "--evidence", fixture().to_str().unwrap(), "--policy", bad.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("unknown field `allowed_portz`"), "{}", common::stderr(&o));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn append_record(snap: &Path, record: Value) {

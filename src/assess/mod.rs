@@ -182,7 +182,11 @@ pub fn version_key(v: &str) -> Vec<u64> {
 
 /// Compares dotted versions, missing parts as 0 (`3.7` == `3.7.0` < `3.7.12`).
 pub fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (version_key(a), version_key(b));
+    version_parts_cmp(&version_key(a), &version_key(b))
+}
+
+/// [`version_cmp`] on parsed parts.
+pub fn version_parts_cmp(a: &[u64], b: &[u64]) -> std::cmp::Ordering {
     (0..a.len().max(b.len())).map(|i| a.get(i).unwrap_or(&0).cmp(b.get(i).unwrap_or(&0))).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
 }
 

@@ -148,16 +148,17 @@ fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, po
         eprintln!("warning: site policy {entry} matched no subject (still needed?)");
     }
 
-    // Nothing collected (every call failed): the run could not assess, whatever the rules say.
-    if !snap.records.iter().any(|r| r.error.is_none()) {
-        let why = snap.records.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.endpoint))).unwrap_or_else(|| "nothing was collected".into());
-        eprintln!("error: no rule could be assessed: every call failed (first: {why})");
-        return Ok(exit::UNUSABLE);
-    }
-    // Evidence read but not one rule passed or failed (every answer missing or unreadable; what
-    // the policy alone makes not applicable is no assessment of the system): exit 2.
+    // Not one rule passed or failed: every answer missing or unreadable (what the policy alone
+    // makes not applicable is no assessment of the system). Exit 2, naming the cause.
     if !assessment.results.iter().any(|r| matches!(r.status, Status::Pass | Status::Fail)) {
-        eprintln!("error: no rule could be assessed: every rule lacks evidence (see each rule's reason)");
+        let why = match snap.records.iter().any(|r| r.error.is_none()) {
+            true => "every rule lacks evidence (see each rule's reason)".to_string(),
+            false => {
+                let first = snap.records.iter().find_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.endpoint)));
+                format!("every call failed (first: {})", first.unwrap_or_else(|| "nothing was collected".into()))
+            }
+        };
+        eprintln!("error: no rule could be assessed: {why}");
         return Ok(exit::UNUSABLE);
     }
     let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)));

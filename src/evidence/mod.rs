@@ -190,24 +190,12 @@ impl Snapshot {
 
     /// Streams the lines of a keyed collection, calling `f(key, body)` for each.
     pub fn each_line(&self, rel: &str, mut f: impl FnMut(&str, Value)) -> Result<(), EvidenceError> {
-        let path = self.dir.join(rel);
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            // Nothing was stored there, unless a record says something was: then it is lost.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.stores(rel) => return Ok(()),
-            Err(e) => return Err(EvidenceError::Io { path, source: e }),
-        };
-        #[derive(Deserialize)]
-        struct Line {
-            key: String,
-            body: Value,
-        }
-        for (i, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(io(&path))?;
-            let l: Line = serde_json::from_str(&line).map_err(|e| EvidenceError::Corrupt { path: path.clone(), message: format!("line {}: {e}", i + 1) })?;
-            f(&l.key, l.body);
-        }
-        Ok(())
+        // Any JSON body is a Value: a line that is not one is corrupt, reported by each_typed.
+        self.each_typed::<Value>(rel, |key, body| {
+            if let Ok(body) = body {
+                f(key, body)
+            }
+        })
     }
 
     /// Streams a keyed collection straight into `T` (no intermediate JSON tree: 50,000 inspect

@@ -28,7 +28,7 @@ pub enum Class {
 }
 
 /// Repository and tag of an image reference (`registry/ns/repo:tag`, digest ignored).
-fn repo_tag(image: &str) -> (&str, &str) {
+pub fn repo_tag(image: &str) -> (&str, &str) {
     let image = image.split('@').next().unwrap_or(image);
     match image.rsplit_once(':') {
         Some((repo, tag)) if !tag.contains('/') => (repo, tag),

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::tls::{client_config, TlsFiles};
 use super::{error_chain, now, ProbeError, Response};
 use crate::evidence::keys::Key;
-use crate::evidence::{new_record, redact, EvidenceError, Manifest, SnapshotWriter, FORMAT};
+use crate::evidence::{new_record, redact, EvidenceError, SnapshotWriter};
 use crate::stig::xccdf::hex_sha256;
 
 pub const SOURCE: &str = "docker";
@@ -196,22 +196,6 @@ async fn call(client: &DockerClient, w: &SnapshotWriter, path: &str, store: Stor
 enum Store<'a> {
     File(&'a str),
     Line(&'a str, &'a str),
-}
-
-/// Collects everything the MKE STIG's engine-decidable rules need into a snapshot at `dir`.
-pub async fn collect(client: &DockerClient, dir: &Path, opts: &CollectOptions) -> Result<Manifest, EvidenceError> {
-    let started = now();
-    let w = Arc::new(SnapshotWriter::create(dir)?);
-    collect_into(client, &w, opts).await?;
-    let manifest = Manifest {
-        format: FORMAT,
-        tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(),
-        target: client.target().to_string(),
-        started,
-        finished: now(),
-    };
-    Arc::into_inner(w).expect("all collection tasks finished").finish(&manifest)?;
-    Ok(manifest)
 }
 
 /// Collects into a snapshot that other probes (MKE, Kubernetes) also write to. Returns the

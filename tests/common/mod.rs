@@ -124,3 +124,16 @@ pub fn example_results(dir: &Path) -> PathBuf {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     out.join("assessment-results.json")
 }
+
+/// Copies a directory tree (an evidence snapshot to alter in a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

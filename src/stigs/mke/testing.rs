@@ -245,3 +245,15 @@ pub fn msr_switch_cases(flag: &'static str, needs: &'static [Key]) -> Vec<Case<C
         nothing(),
     ]
 }
+
+/// A standalone engine (not in a Swarm, not through MKE): its own `/info` is the one node, so
+/// the node rules read `/info` there and neither the per-node proxy nor MKE's identity.
+pub fn standalone(f: &mut Facts) {
+    f.through_mke = false;
+    f.docker.info = Ok(node_info("mke-1"));
+    f.docker.nodes = Ok(None);
+    f.docker.node_engines = Err(Key::NodeEngines.not_collected());
+}
+
+/// Evidence a node rule on a standalone engine does not read (see [`standalone`]).
+pub const STANDALONE_SKIPS: &[Key] = &[Key::NodeEngines, Key::MkeIdentity];

@@ -31,20 +31,6 @@ fn decide(cl: &Cluster, _policy: &Policy) -> Vec<Part> {
     })]
 }
 
-/// A standalone engine (not in a Swarm, not through MKE): its own `/info` is the one node, so
-/// the node rules read `/info` there and neither the per-node proxy nor MKE's identity.
-#[cfg(test)]
-pub(super) fn standalone(f: &mut crate::facts::Facts) {
-    f.through_mke = false;
-    f.docker.info = Ok(super::testing::node_info("mke-1"));
-    f.docker.nodes = Ok(None);
-    f.docker.node_engines = Err(Key::NodeEngines.not_collected());
-}
-
-/// Evidence a node rule on a standalone engine does not read (see [`standalone`]).
-#[cfg(test)]
-pub(super) const STANDALONE_SKIPS: &[Key] = &[Key::NodeEngines, Key::MkeIdentity];
-
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -87,9 +73,9 @@ mod tests {
             .failing(&["mke-1"]),
             case("only MKE's aggregate /info", Status::NotReviewed, |f| f.docker.node_engines = Err("per-node proxy refused".into())).missing(),
             case("a node answer without SecurityOptions", Status::NotReviewed, |f| node(f).security_options = None).missing(),
-            case("standalone engine with FIPS", Status::Pass, super::standalone).independent_of(super::STANDALONE_SKIPS),
+            case("standalone engine with FIPS", Status::Pass, standalone).independent_of(STANDALONE_SKIPS),
             case("standalone engine read through MKE's aggregate /info only", Status::NotReviewed, |f| {
-                super::standalone(f);
+                standalone(f);
                 f.docker.info = Ok(crate::facts::docker::Info { server_version: format!("ucp/{MKE}"), ..Default::default() });
             })
             .missing(),

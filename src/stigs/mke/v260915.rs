@@ -65,7 +65,7 @@ mod tests {
             case_with("a driver the site does not list", Status::Fail, policy("log_drivers: [journald]\n"), |_| {}).failing(&["mke-1"]),
             case_with("a driver the site lists", Status::NotReviewed, policy("log_drivers: [fluentd]\n"), |f| node(f).logging_driver = "fluentd".into())
                 .independent_of(&[Key::DockerInfo]),
-            case("standalone engine with syslog", Status::NotReviewed, super::super::v260908::standalone).independent_of(super::super::v260908::STANDALONE_SKIPS),
+            case("standalone engine with syslog", Status::NotReviewed, standalone).independent_of(STANDALONE_SKIPS),
             case("a second node's engine unread", Status::NotReviewed, |f| {
                 f.docker.nodes.as_mut().unwrap().as_mut().unwrap().push(Node { id: "n2".into(), hostname: "wkr-1".into(), role: "worker".into(), labels: Default::default() });
             })

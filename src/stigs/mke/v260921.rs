@@ -84,7 +84,7 @@ mod tests {
                 node(f).security_options = None;
             })
             .missing(),
-            case("standalone Ubuntu engine", Status::NotApplicable, super::super::v260908::standalone).independent_of(super::super::v260908::STANDALONE_SKIPS),
+            case("standalone Ubuntu engine", Status::NotApplicable, standalone).independent_of(STANDALONE_SKIPS),
             nothing(),
         ]
     }

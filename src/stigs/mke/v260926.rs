@@ -63,7 +63,7 @@ mod tests {
             .failing(&["mke-1"]),
             case("an empty Driver", Status::NotReviewed, |f| node(f).driver = String::new()).missing(),
             case("only MKE's aggregate /info", Status::NotReviewed, |f| f.docker.node_engines = Err("per-node proxy refused".into())).missing(),
-            case("standalone engine with overlay2", Status::Pass, super::super::v260908::standalone).independent_of(super::super::v260908::STANDALONE_SKIPS),
+            case("standalone engine with overlay2", Status::Pass, standalone).independent_of(STANDALONE_SKIPS),
             nothing(),
         ]
     }

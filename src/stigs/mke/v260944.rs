@@ -25,9 +25,10 @@ use std::cmp::Ordering;
 
 use super::common::visibility;
 use super::Cluster;
-use crate::assess::{fact, judge, Check, Empty, Outcome, Part, Phrases, Rule, RuleId, Subject, SubjectKind};
+use crate::assess::{fact, judge, version_parts_cmp, Check, Empty, Outcome, Part, Phrases, Rule, RuleId, Subject, SubjectKind};
 use crate::evidence::keys::Key;
 use crate::facts::docker::Image;
+use crate::facts::system::repo_tag;
 use crate::policy::Policy;
 
 pub const RULE: Rule<Cluster> = Rule {
@@ -61,14 +62,6 @@ impl Product {
     }
 }
 
-/// Repository and tag of an image reference (`registry/ns/repo:tag`).
-fn repo_tag(r: &str) -> (&str, &str) {
-    match r.rsplit_once(':') {
-        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
-        _ => (r, ""),
-    }
-}
-
 /// Whose image a repository is: Mirantis' (and Docker's legacy) MKE and MSR repositories only.
 fn product_of(repo: &str) -> Option<Product> {
     let repo = repo.strip_prefix("docker.io/").unwrap_or(repo);
@@ -94,11 +87,6 @@ fn version(v: &str) -> Option<Vec<u64>> {
     let end = v.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(v.len());
     let parts: Vec<u64> = v[..end].split('.').map_while(|p| p.parse().ok()).collect();
     (!parts.is_empty()).then_some(parts)
-}
-
-/// Compares versions, missing trailing parts counting as zero (3.7 == 3.7.0).
-fn compare(a: &[u64], b: &[u64]) -> Ordering {
-    (0..a.len().max(b.len())).map(|i| a.get(i).unwrap_or(&0).cmp(b.get(i).unwrap_or(&0))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
 }
 
 /// One product's images: each of its tags against the installed version.
@@ -127,7 +115,7 @@ fn part(cl: &Cluster, images: &[Image], product: Product, installed: Result<&str
                     facts.push(fact(&format!("installed {}", product.name()), v));
                     match version(v) {
                         None => Outcome::Unknown(format!("the installed {} version \"{v}\" is not a version", product.name())),
-                        Some(i) if compare(&t, &i) == Ordering::Less => Outcome::Fail,
+                        Some(i) if version_parts_cmp(&t, &i) == Ordering::Less => Outcome::Fail,
                         Some(_) => Outcome::Pass,
                     }
                 }
