@@ -308,12 +308,16 @@ impl Policy {
     /// Checks the policy against a STIG's rules: exceptions name rules of that STIG, and a
     /// CAT I rule (high severity) is waived only per subject. `approvals` lists the policy
     /// keys that waive a rule (e.g. `allowed_ports` for the ports rule), by V- id.
-    pub fn check_against(&self, index: &crate::stig::RuleIndex, approvals: &[(&str, &str)]) -> Result<(), String> {
-        let high = |rule: &str| index.get(rule).is_some_and(|r| r.severity == crate::stig::Severity::High);
+    /// Checks the policy against the STIGs a run assesses (`assess mke` assesses the MKE STIG
+    /// and the Kubernetes STIG, so its exceptions may name rules of either).
+    pub fn check_against(&self, indexes: &[&crate::stig::RuleIndex], approvals: &[(&str, &str)]) -> Result<(), String> {
+        let find = |rule: &str| indexes.iter().find_map(|i| i.get(rule));
+        let high = |rule: &str| find(rule).is_some_and(|r| r.severity == crate::stig::Severity::High);
         for (i, e) in self.exceptions.iter().enumerate() {
             for r in &e.rules {
-                if index.get(r).is_none() {
-                    return Err(format!("exceptions[{i}]: {r} is not a rule of the {} {}", index.stig.title, index.stig.version));
+                if find(r).is_none() {
+                    let stigs: Vec<String> = indexes.iter().map(|x| format!("the {} {}", x.stig.title, x.stig.version)).collect();
+                    return Err(format!("exceptions[{i}]: {r} is not a rule of {}", stigs.join(" or ")));
                 }
                 if high(r) && !e.matcher.is_single_subject() {
                     return Err(format!("exceptions[{i}]: {r} is CAT I: waive it per subject, with match.name an exact name such as \"^web-1$\""));

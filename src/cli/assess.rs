@@ -56,6 +56,16 @@ pub struct Common {
     /// Per-container calls in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Deliverables written beside the results: `ckl`, `cklb` (comma-separated). Kubernetes
+    /// STIG checklists are one per asset: the cluster and each node (OUT/checklists/).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    pub emit: Vec<Emit>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Emit {
+    Ckl,
+    Cklb,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -66,7 +76,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn counts(self, s: Severity) -> bool {
+    pub(super) fn counts(self, s: Severity) -> bool {
         match self {
             FailOn::High => s == Severity::High,
             FailOn::Medium => s != Severity::Low,
@@ -80,7 +90,7 @@ pub fn docker(args: &DockerArgs) -> u8 {
 }
 
 /// An assess command's own exit code, or 2 with one line when it could not run.
-fn exit_code(result: anyhow::Result<u8>) -> u8 {
+pub(super) fn exit_code(result: anyhow::Result<u8>) -> u8 {
     result.unwrap_or_else(|e| {
         report(&e);
         exit::UNUSABLE
@@ -88,7 +98,8 @@ fn exit_code(result: anyhow::Result<u8>) -> u8 {
 }
 
 fn run(args: &DockerArgs) -> anyhow::Result<u8> {
-    let (policy, index) = load_policy(&args.common)?;
+    let index = RuleIndex::load("mke")?;
+    let policy = load_policy(&args.common, &[&index], stigs::mke::APPROVALS)?;
     std::fs::create_dir_all(&args.common.out).with_context(|| format!("cannot create {}", args.common.out.display()))?;
     let evidence_dir = match &args.evidence {
         Some(dir) => dir.clone(),
@@ -120,33 +131,51 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
     };
     let snap = Snapshot::open(&evidence_dir)?;
     let assessment = stigs::mke::assess(&snap, None, &policy, &index);
-    write_results(&assessment, &snap, &index, &policy, &args.common.out, args.common.fail_on)
+    warn_unused(&policy, &[&assessment]);
+    write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)
 }
 
-/// The site policy (empty when none is given), checked against the STIG's rules.
-fn load_policy(common: &Common) -> anyhow::Result<(Policy, RuleIndex)> {
-    let index = RuleIndex::load("mke")?;
+/// The site policy (empty when none is given), checked against the STIGs the run assesses.
+pub(super) fn load_policy(common: &Common, indexes: &[&RuleIndex], approvals: &[(&str, &str)]) -> anyhow::Result<Policy> {
     let policy = common.policy.as_deref().map(Policy::load).transpose()?.unwrap_or_default();
-    if let Err(e) = policy.check_against(&index, stigs::mke::APPROVALS) {
+    if let Err(e) = policy.check_against(indexes, approvals) {
         bail!("policy {}: {e}", common.policy.as_deref().map(|p| p.display().to_string()).unwrap_or_default());
     }
-    Ok((policy, index))
+    Ok(policy)
 }
 
-/// Writes the document and the table; the exit code every assess command shares.
-fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, policy: &Policy, out: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
-    let evidence_dir = &snap.dir;
+/// Writes one assessment-results document.
+pub(super) fn write_document(assessment: &Assessment, index: &RuleIndex, out_file: &Path) -> anyhow::Result<()> {
     let doc = assessment_results::build(assessment, index);
-    let out_file = out.join("assessment-results.json");
-    let file = std::fs::File::create(&out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
+    if let Some(dir) = out_file.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let file = std::fs::File::create(out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
     let mut w = std::io::BufWriter::new(file);
     doc.write_json_pretty(&mut w).and_then(|_| std::io::Write::flush(&mut w)).with_context(|| format!("cannot write {}", out_file.display()))?;
-    print_table(assessment, index);
-    eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
-    let used = assessment.policy_entries_used();
+    Ok(())
+}
+
+/// Site-policy entries no assessment of the run used.
+pub(super) fn warn_unused(policy: &Policy, assessments: &[&Assessment]) {
+    let used: std::collections::BTreeSet<String> = assessments.iter().flat_map(|a| a.policy_entries_used()).collect();
     for entry in policy.entries().into_iter().filter(|e| !used.contains(e)) {
         eprintln!("warning: site policy {entry} matched no subject (still needed?)");
     }
+}
+
+/// Whether a failed rule counts for --fail-on.
+pub(super) fn gating(assessment: &Assessment, index: &RuleIndex, fail_on: FailOn) -> bool {
+    assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)))
+}
+
+/// Writes the document and the table; the exit code every assess command shares.
+pub(super) fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, out: &Path, fail_on: FailOn) -> anyhow::Result<u8> {
+    let evidence_dir = &snap.dir;
+    let out_file = out.join("assessment-results.json");
+    write_document(assessment, index, &out_file)?;
+    print_table(assessment, index);
+    eprintln!("wrote {} (evidence: {})", out_file.display(), evidence_dir.display());
 
     // Not one rule passed or failed: every answer missing or unreadable (what the policy alone
     // makes not applicable is no assessment of the system). Exit 2, naming the cause.
@@ -161,8 +190,7 @@ fn write_results(assessment: &Assessment, snap: &Snapshot, index: &RuleIndex, po
         eprintln!("error: no rule could be assessed: {why}");
         return Ok(exit::UNUSABLE);
     }
-    let gating = assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)));
-    Ok(if gating { exit::FAILED } else { exit::OK })
+    Ok(if gating(assessment, index, fail_on) { exit::FAILED } else { exit::OK })
 }
 
 #[derive(clap::Args)]
@@ -199,6 +227,9 @@ pub struct MkeArgs {
     /// examples/host-evidence.yaml.
     #[arg(long)]
     pub host_evidence: Option<PathBuf>,
+    /// Node evidence for the Kubernetes STIG: a folder of `oscal-stig collect node` files.
+    #[arg(long)]
+    pub node_evidence: Option<PathBuf>,
     /// No progress display on stderr (it is off anyway when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
@@ -241,7 +272,10 @@ fn mke_target(args: &MkeArgs, url: &str) -> anyhow::Result<mke::Target> {
 }
 
 fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
-    let (policy, index) = load_policy(&args.common)?;
+    let index = RuleIndex::load("mke")?;
+    let kube_index = RuleIndex::load("kubernetes")?;
+    let policy = load_policy(&args.common, &[&index, &kube_index], stigs::mke::APPROVALS)?;
+    let node_files = args.node_evidence.as_deref().map(super::kubernetes::load_node_evidence).transpose()?;
     std::fs::create_dir_all(&args.common.out).with_context(|| format!("cannot create {}", args.common.out.display()))?;
     // Read before collecting: a broken file is reported before minutes of collection.
     let host = args.host_evidence.as_deref().map(HostEvidence::load).transpose()?;
@@ -271,7 +305,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
                 mke: Some((mke_client, url.clone())),
                 msr,
                 trust: policy.trusted_ca_bundle.clone(),
-                kubernetes: if args.in_cluster { Some(kubernetes::Source::InCluster) } else { kubeconfig.map(kubernetes::Source::Kubeconfig) },
+                kubernetes: if args.in_cluster { Some(kubernetes::Source::InCluster) } else { kubeconfig.map(|k| kubernetes::Source::Kubeconfig(k, None)) },
                 concurrency: args.common.concurrency,
                 timeout,
             };
@@ -286,12 +320,34 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
         (None, None) => bail!("give --url (and --bundle or --username) or --evidence"),
     };
     let snap = Snapshot::open(&evidence_dir)?;
+    let node_files = super::kubernetes::node_evidence_of(&snap, node_files, args.evidence.is_none())?;
     let assessment = stigs::mke::assess(&snap, host, &policy, &index);
-    write_results(&assessment, &snap, &index, &policy, &args.common.out, args.common.fail_on)
+    let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
+    // The cluster's Kubernetes against the Kubernetes STIG, when its API was read.
+    let (kube, cluster) = stigs::kubernetes::assess(&snap, node_files, &policy, &kube_index);
+    if cluster.facts.kube.reached.is_err() {
+        warn_unused(&policy, &[&assessment]);
+        return Ok(code);
+    }
+    let dir = args.common.out.join("kubernetes");
+    write_document(&kube, &kube_index, &dir.join("assessment-results.json"))?;
+    super::kubernetes::emit(&kube, &cluster, &kube_index, &dir, &args.common.emit)?;
+    let count = |s: Status| kube.results.iter().filter(|r| r.status == s).count();
+    eprintln!(
+        "wrote {} (Kubernetes STIG: {} rules: {} pass, {} fail, {} not applicable, {} not reviewed)",
+        dir.join("assessment-results.json").display(),
+        kube.results.len(),
+        count(Status::Pass),
+        count(Status::Fail),
+        count(Status::NotApplicable),
+        count(Status::NotReviewed)
+    );
+    warn_unused(&policy, &[&assessment, &kube]);
+    Ok(if code == exit::OK && gating(&kube, &kube_index, args.common.fail_on) { exit::FAILED } else { code })
 }
 
 /// A live run replaces the previous snapshot in OUT/evidence, and nothing else.
-fn fresh_snapshot_dir(dir: &Path) -> anyhow::Result<()> {
+pub(super) fn fresh_snapshot_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         if !dir.join("manifest.json").is_file() && std::fs::read_dir(dir)?.next().is_some() {
             bail!("{} exists and is not an evidence snapshot; refusing to overwrite it", dir.display());
@@ -301,7 +357,7 @@ fn fresh_snapshot_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_table(a: &Assessment, index: &RuleIndex) {
+pub(super) fn print_table(a: &Assessment, index: &RuleIndex) {
     outln!("{:<10} {:<8} {:<15} {:>7}  REASON", "RULE", "SEVERITY", "VERDICT", "FAILING");
     for r in &a.results {
         let sev = index.get(&r.rule).map(|i| i.severity.category()).unwrap_or("?");
@@ -320,10 +376,10 @@ fn print_table(a: &Assessment, index: &RuleIndex) {
 }
 
 /// A spinner on stderr while collecting; silent when stderr is not a terminal or with --quiet.
-struct Progress(Option<indicatif::ProgressBar>);
+pub(super) struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new(quiet: bool) -> Progress {
+    pub(super) fn new(quiet: bool) -> Progress {
         if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             return Progress(None);
         }
@@ -332,13 +388,13 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn say(&self, what: &str) {
+    pub(super) fn say(&self, what: &str) {
         if let Some(b) = &self.0 {
             b.set_message(what.to_string());
         }
     }
 
-    fn done(&self) {
+    pub(super) fn done(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }

@@ -8,6 +8,7 @@ macro_rules! outln {
 
 mod assess;
 mod checklist;
+mod kubernetes;
 mod documents;
 mod resolve;
 mod stig;
@@ -62,12 +63,18 @@ enum Command {
     /// Inspect STIGs.
     #[command(subcommand)]
     Stig(StigCommand),
-    /// Assess a system against the MKE STIG and write OSCAL assessment-results.
+    /// Assess a system against the MKE or Kubernetes STIG and write OSCAL assessment-results.
     #[command(subcommand)]
     Assess(AssessCommand),
     /// The site policy file.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Collect evidence on a machine (a Kubernetes node).
+    #[command(subcommand)]
+    Collect(CollectCommand),
+    /// Print Kubernetes manifests for running oscal-stig in a cluster.
+    #[command(subcommand)]
+    Manifests(ManifestsCommand),
     /// STIG Viewer checklists (CKL, CKLB): write them from assessment-results, import them.
     #[command(subcommand)]
     Checklist(ChecklistCommand),
@@ -145,8 +152,30 @@ enum ChecklistCommand {
 enum AssessCommand {
     /// The MKE STIG rules the Docker Engine API decides (MKE exposes it through a client bundle).
     Docker(assess::DockerArgs),
-    /// A whole MKE cluster: its Docker API and admin API, all 44 rules (Kubernetes and MSR parts: not yet).
+    /// A whole MKE cluster: Docker API, per-node engines, admin API, Kubernetes and MSR; all 44
+    /// MKE STIG rules, and the Kubernetes STIG for its Kubernetes (OUT/kubernetes/).
     Mke(assess::MkeArgs),
+    /// Any conformant Kubernetes cluster against the DISA Kubernetes STIG (or a newer release
+    /// given with --stig): API objects, control plane, kubelets, and node files.
+    Kubernetes(kubernetes::Args),
+}
+
+#[derive(Subcommand)]
+enum CollectCommand {
+    /// Run on a Kubernetes node (or in the node-collector pod): the files, processes and
+    /// services the Kubernetes STIG reads on nodes, as one JSON file for --node-evidence.
+    Node(kubernetes::CollectNodeArgs),
+}
+
+#[derive(Subcommand)]
+enum ManifestsCommand {
+    /// A read-only DaemonSet that runs `collect node` on every node (hostPath mounts read-only).
+    NodeCollector {
+        #[arg(long, default_value = "oscal-stig")]
+        namespace: String,
+        #[arg(long, default_value = concat!("oscal-stig:", env!("CARGO_PKG_VERSION")))]
+        image: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -215,6 +244,12 @@ pub fn run() -> ExitCode {
         Command::Stig(StigCommand::Info { stig: what, format }) => stig::info(&what, format),
         Command::Assess(AssessCommand::Docker(args)) => assess::docker(&args),
         Command::Assess(AssessCommand::Mke(args)) => assess::mke(&args),
+        Command::Assess(AssessCommand::Kubernetes(args)) => kubernetes::assess(&args),
+        Command::Collect(CollectCommand::Node(args)) => kubernetes::collect_node(&args),
+        Command::Manifests(ManifestsCommand::NodeCollector { namespace, image }) => {
+            print(&oscal_stig::probe::node::manifest(&namespace, &image));
+            exit::OK
+        }
         Command::Checklist(ChecklistCommand::Ckl(args)) => checklist::write_ckl(&args),
         Command::Checklist(ChecklistCommand::Cklb(args)) => checklist::write_cklb(&args),
         Command::Checklist(ChecklistCommand::Import { file, timestamp, out }) => checklist::import(&file, timestamp, out.as_deref()),
@@ -298,7 +333,8 @@ fn policy_check(file: &std::path::Path, evidence: Option<&std::path::Path>) -> u
     let run = || -> anyhow::Result<u8> {
         let policy = oscal_stig::policy::Policy::load(file)?;
         let index = oscal_stig::stig::RuleIndex::load("mke")?;
-        policy.check_against(&index, oscal_stig::stigs::mke::APPROVALS).map_err(|e| anyhow::anyhow!("policy {}: {e}", file.display()))?;
+        let kube = oscal_stig::stig::RuleIndex::load("kubernetes")?;
+        policy.check_against(&[&index, &kube], oscal_stig::stigs::mke::APPROVALS).map_err(|e| anyhow::anyhow!("policy {}: {e}", file.display()))?;
         if let Some(dir) = evidence {
             let snap = oscal_stig::evidence::Snapshot::open(dir)?;
             let used = oscal_stig::stigs::mke::assess(&snap, None, &policy, &index).policy_entries_used();

@@ -36,6 +36,14 @@ pub enum Key {
     KubeRoleBindings,
     KubeStorageClasses,
     KubeletConfigz,
+    /// The API server's `/version`.
+    KubeVersion,
+    /// A request without credentials: refused (401) or served as `system:anonymous`.
+    KubeAnonymous,
+    KubeServiceAccounts,
+    KubeNetworkPolicies,
+    /// What `oscal-stig collect node` found on each node (`--node-evidence`).
+    NodeFiles,
     MsrSettings,
     MsrScanStatus,
     MsrVersion,
@@ -93,6 +101,11 @@ pub const TABLE: &[Spec] = &[
     spec(Key::KubeRoleBindings, "kubernetes", "GET /apis/rbac.authorization.k8s.io/v1/rolebindings", Some("k8s/rolebindings.jsonl"), "the RoleBinding list"),
     spec(Key::KubeStorageClasses, "kubernetes", "GET /apis/storage.k8s.io/v1/storageclasses", Some("k8s/storageclasses.jsonl"), "the StorageClass list"),
     spec(Key::KubeletConfigz, "kubernetes", "GET /api/v1/nodes/{node}/proxy/configz", Some("k8s/configz.jsonl"), "each node's kubelet configuration"),
+    spec(Key::KubeVersion, "kubernetes", "GET /version", Some("k8s/version.json"), "the Kubernetes version"),
+    spec(Key::KubeAnonymous, "kubernetes", "GET /version (no credentials)", Some("k8s/anonymous.json"), "the answer to a request without credentials"),
+    spec(Key::KubeServiceAccounts, "kubernetes", "GET /api/v1/serviceaccounts", Some("k8s/serviceaccounts.jsonl"), "the ServiceAccount list"),
+    spec(Key::KubeNetworkPolicies, "kubernetes", "GET /apis/networking.k8s.io/v1/networkpolicies", Some("k8s/networkpolicies.jsonl"), "the NetworkPolicy list"),
+    spec(Key::NodeFiles, "node", "oscal-stig collect node (on each node)", Some("node-evidence/{node}.json"), "the node evidence (`oscal-stig collect node`)"),
     spec(Key::MsrSettings, "msr", "GET /api/v0/meta/settings", Some("msr/settings.json"), "MSR's settings"),
     spec(Key::MsrScanStatus, "msr", "GET /api/v0/imagescan/status", Some("msr/imagescan-status.json"), "MSR's image scanning status"),
     spec(Key::MsrVersion, "msr", "GET /api/v0/admin/version", Some("msr/version.json"), "MSR's version"),

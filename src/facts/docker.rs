@@ -64,6 +64,10 @@ struct InspectRaw {
     name: String,
     #[serde(default)]
     app_armor_profile: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    args: Option<Vec<String>>,
     // Required: an answer without them is of unexpected shape, never a container with
     // every setting at its default (which would pass most rules).
     state: StateRaw,
@@ -195,6 +199,9 @@ pub struct Container {
     /// Mount sources and destinations, and bind specs.
     pub mounts: Vec<String>,
     pub ports: Vec<PortBinding>,
+    /// The process the container runs: `Path` then `Args` (a Kubernetes component's flags on
+    /// MKE, where the control plane runs as `ucp-kube-*` containers).
+    pub argv: Vec<String>,
 }
 
 impl Container {
@@ -229,7 +236,7 @@ impl Container {
         mounts.extend(hc.binds.unwrap_or_default());
         Container {
             id: raw.id,
-            name,
+            name: name.clone(),
             node,
             image: cfg.image,
             labels,
@@ -247,6 +254,12 @@ impl Container {
             apparmor_profile: raw.app_armor_profile,
             mounts,
             ports,
+            // Kept only for MKE's own containers (its Kubernetes components): 50,000 user
+            // containers' command lines would be memory no rule reads.
+            argv: match name.starts_with("ucp-") {
+                true => std::iter::once(raw.path).filter(|p| !p.is_empty()).chain(raw.args.unwrap_or_default()).collect(),
+                false => Vec::new(),
+            },
         }
     }
 

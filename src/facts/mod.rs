@@ -6,11 +6,15 @@ pub mod docker;
 pub mod host;
 pub mod kubernetes;
 pub mod mke;
+pub mod node;
 pub mod system;
 
 use crate::evidence::keys::Key;
 use crate::evidence::Snapshot;
 use crate::policy::{Orchestrator, Policy};
+
+/// What rules reading node files say when no node evidence was given.
+pub const NO_NODE_FILES: &str = "no node evidence was given: run `oscal-stig collect node -o NODE.json` on each node (or the DaemonSet `oscal-stig manifests node-collector` prints) and pass the files with --node-evidence DIR";
 
 /// Evidence a rule needs, or why it is missing.
 pub type Got<T> = Result<T, String>;
@@ -23,6 +27,8 @@ pub struct Facts {
     pub msr: mke::MsrFacts,
     /// [`Key::HostEvidence`].
     pub host: Got<host::HostEvidence>,
+    /// [`Key::NodeFiles`]: `oscal-stig collect node` answers by node name.
+    pub node_files: Got<std::collections::BTreeMap<String, node::NodeEvidence>>,
     /// Whether the run collected through MKE (its admin API and Docker proxy), so that MKE's
     /// access control decides what the account sees.
     pub through_mke: bool,
@@ -37,6 +43,7 @@ impl Facts {
             kube: kubernetes::KubeFacts::none(),
             msr: mke::MsrFacts::none(),
             host: Err(Key::HostEvidence.not_collected()),
+            node_files: Err(NO_NODE_FILES.into()),
             through_mke: false,
         }
     }
@@ -50,6 +57,7 @@ impl Facts {
             mke,
             kube: kubernetes::KubeFacts::load(snap),
             msr: mke::MsrFacts::load(snap),
+            node_files: Err(NO_NODE_FILES.into()),
             host: host.ok_or_else(|| format!("{}: run on every node `stat -c '%U:%G %a' /var/run/docker.sock` and `getent group docker`, and give the answers with --host-evidence (see examples/host-evidence.yaml)", Key::HostEvidence.not_collected())),
         }
     }
@@ -61,6 +69,7 @@ impl Facts {
             "mke" => self.mke.drop_key(key),
             "kubernetes" => self.kube.drop_key(key),
             "msr" => self.msr.drop_key(key),
+            "node" => self.node_files = Err(key.not_collected()),
             _ => self.host = Err(key.not_collected()),
         }
     }

@@ -61,7 +61,7 @@ pub fn collect(plan: &Plan, dir: &Path, say: &dyn Fn(&str)) -> Result<Manifest, 
         if let Some(source) = &plan.kubernetes {
             say("Kubernetes API: pods, workloads, namespaces, quotas, bindings, kubelet configz");
             match kubernetes::client(source, plan.timeout).await {
-                Ok((client, _)) => kubernetes::collect(&client, &w).await?,
+                Ok(clients) => kubernetes::collect(&clients, &w).await?,
                 // The Kubernetes rules then say why they were not assessed.
                 Err(e) => {
                     eprintln!("warning: Kubernetes API not collected: {e}");

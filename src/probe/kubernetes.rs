@@ -30,12 +30,23 @@ pub const LISTS: &[(&str, &str)] = &[
     ("/apis/batch/v1/jobs", "k8s/workloads.jsonl"),
     ("/apis/batch/v1/cronjobs", "k8s/workloads.jsonl"),
     ("/api/v1/replicationcontrollers", "k8s/workloads.jsonl"),
+    ("/api/v1/serviceaccounts", "k8s/serviceaccounts.jsonl"),
+    ("/apis/networking.k8s.io/v1/networkpolicies", "k8s/networkpolicies.jsonl"),
+    ("/apis/rbac.authorization.k8s.io/v1/clusterroles", "k8s/clusterroles.jsonl"),
+    ("/apis/rbac.authorization.k8s.io/v1/roles", "k8s/roles.jsonl"),
+    ("/api/v1/persistentvolumes", "k8s/persistentvolumes.jsonl"),
 ];
+/// The server's version (`/version`), for rules that depend on it.
+pub const VERSION_FILE: &str = "k8s/version.json";
+/// What the API server answered a request without credentials.
+pub const ANONYMOUS_FILE: &str = "k8s/anonymous.json";
+pub const ANONYMOUS_ENDPOINT: &str = "GET /version (no credentials)";
 pub const CONFIGZ_FILE: &str = "k8s/configz.jsonl";
 
 /// Where the cluster is: a kubeconfig file (an MKE bundle's kube.yml), or in-cluster.
 pub enum Source {
-    Kubeconfig(PathBuf),
+    /// A kubeconfig file and, optionally, the context to use (default: its current context).
+    Kubeconfig(PathBuf, Option<String>),
     InCluster,
 }
 
@@ -57,13 +68,22 @@ fn absolutize(k: &mut kube::config::Kubeconfig, dir: &Path) {
     }
 }
 
-pub async fn client(source: &Source, timeout: std::time::Duration) -> Result<(kube::Client, String), ProbeError> {
+/// The API with the user's credentials, and the same server without any (for the anonymous
+/// probe; same CA, so TLS verification is unchanged).
+pub struct Clients {
+    pub client: kube::Client,
+    pub anonymous: Option<kube::Client>,
+    pub url: String,
+}
+
+pub async fn client(source: &Source, timeout: std::time::Duration) -> Result<Clients, ProbeError> {
     super::tls::ensure_provider();
     let mut config = match source {
-        Source::Kubeconfig(path) => {
+        Source::Kubeconfig(path, context) => {
             let mut k = kube::config::Kubeconfig::read_from(path).map_err(|e| ProbeError::Config(format!("kubeconfig {}: {e}", path.display())))?;
             absolutize(&mut k, path.parent().unwrap_or(Path::new(".")));
-            kube::Config::from_custom_kubeconfig(k, &kube::config::KubeConfigOptions::default())
+            let opts = kube::config::KubeConfigOptions { context: context.clone(), ..Default::default() };
+            kube::Config::from_custom_kubeconfig(k, &opts)
                 .await
                 .map_err(|e| ProbeError::Config(format!("kubeconfig {}: {e}", path.display())))?
         }
@@ -72,8 +92,11 @@ pub async fn client(source: &Source, timeout: std::time::Duration) -> Result<(ku
     config.read_timeout = Some(timeout);
     config.connect_timeout = Some(timeout);
     let url = config.cluster_url.to_string();
+    let mut bare = config.clone();
+    bare.auth_info = Default::default();
+    let anonymous = kube::Client::try_from(bare).ok();
     let client = kube::Client::try_from(config).map_err(|e| ProbeError::Config(format!("Kubernetes client: {e}")))?;
-    Ok((client, url))
+    Ok(Clients { client, anonymous, url })
 }
 
 fn describe(e: &kube::Error) -> String {
@@ -145,8 +168,55 @@ async fn list(client: &kube::Client, w: &SnapshotWriter, path: &str, rel: &str, 
     }
 }
 
-/// Collects every list the Kubernetes rules read, and each node's kubelet configz.
-pub async fn collect(client: &kube::Client, w: &SnapshotWriter) -> Result<(), EvidenceError> {
+/// One JSON answer stored whole (`/version`).
+async fn single(client: &kube::Client, w: &SnapshotWriter, path: &str, rel: &str) -> Result<(), EvidenceError> {
+    let mut rec = new_record(SOURCE, &format!("GET {path}"), now());
+    match get(client, path).await {
+        Ok(text) => {
+            rec.status = Some(200);
+            rec.sha256 = Some(hex_sha256(text.as_bytes()));
+            match serde_json::from_str::<Value>(&text) {
+                Ok(v) => return w.put(rec, rel, &v),
+                Err(e) => rec.error = Some(format!("HTTP 200: malformed JSON body ({e})")),
+            }
+        }
+        Err(e) => rec.error = Some(describe(&e)),
+    }
+    w.record(rec);
+    Ok(())
+}
+
+/// Asks `/version` with no credentials: 401 means anonymous requests are refused; 200 or 403
+/// means the server authenticated the request as `system:anonymous` (anonymous auth on). The
+/// answer's status is what is stored; transport errors are recorded as such.
+async fn anonymous_probe(anon: &kube::Client, w: &SnapshotWriter) -> Result<(), EvidenceError> {
+    let mut rec = new_record(SOURCE, ANONYMOUS_ENDPOINT, now());
+    let answer = match get(anon, "/version").await {
+        Ok(_) => serde_json::json!({"status": 200}),
+        Err(kube::Error::Api(s)) => serde_json::json!({"status": s.code, "message": s.message.chars().take(200).collect::<String>()}),
+        Err(e) => {
+            rec.error = Some(describe(&e));
+            w.record(rec);
+            return Ok(());
+        }
+    };
+    rec.status = answer["status"].as_u64().map(|s| s as u16);
+    w.put(rec, ANONYMOUS_FILE, &answer)
+}
+
+/// Collects every list the Kubernetes rules read, the version, the anonymous probe, and each
+/// node's kubelet configz.
+pub async fn collect(clients: &Clients, w: &SnapshotWriter) -> Result<(), EvidenceError> {
+    let client = &clients.client;
+    single(client, w, "/version", VERSION_FILE).await?;
+    match &clients.anonymous {
+        Some(anon) => anonymous_probe(anon, w).await?,
+        None => {
+            let mut rec = new_record(SOURCE, ANONYMOUS_ENDPOINT, now());
+            rec.error = Some("no client without credentials could be built for this server".into());
+            w.record(rec);
+        }
+    }
     let mut nodes = Vec::new();
     for (path, rel) in LISTS {
         let names = list(client, w, path, rel, *path == "/api/v1/nodes").await?;
@@ -181,6 +251,11 @@ pub async fn collect(client: &kube::Client, w: &SnapshotWriter) -> Result<(), Ev
 /// When no client could be built (bad kubeconfig, unreachable API), every list records why, so
 /// each Kubernetes rule says "not assessed: <reason>" instead of "not collected".
 pub fn record_unreachable(w: &SnapshotWriter, reason: &str) {
+    for endpoint in ["GET /version", ANONYMOUS_ENDPOINT] {
+        let mut rec = new_record(SOURCE, endpoint, now());
+        rec.error = Some(reason.to_string());
+        w.record(rec);
+    }
     for (path, _) in LISTS {
         let mut rec = new_record(SOURCE, &format!("GET {path} (page 1)"), now());
         rec.error = Some(reason.to_string());

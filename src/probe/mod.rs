@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod docker;
 pub mod kubernetes;
 pub mod mke;
+pub mod node;
 pub mod msr;
 pub mod tls;
 
