@@ -122,8 +122,8 @@ fn run(args: &Args) -> anyhow::Result<u8> {
                 Source::Kubeconfig(path, args.context.clone())
             };
             let target = match &source {
-                Source::Kubeconfig(p, ctx) => format!("Kubernetes API (kubeconfig {}{})", p.display(), ctx.as_deref().map(|c| format!(", context {c}")).unwrap_or_default()),
-                Source::InCluster => "Kubernetes API (in-cluster service account)".into(),
+                Source::Kubeconfig(p, ctx) => format!("{} (Kubernetes API{})", server_of(p, ctx.as_deref()).unwrap_or_else(|| "unknown server".into()), ctx.as_deref().map(|c| format!(", context {c}")).unwrap_or_default()),
+                Source::InCluster => "https://kubernetes.default.svc (Kubernetes API, in-cluster service account)".into(),
             };
             let timeout = Duration::from_secs(args.common.timeout);
             let plan = Plan { target, docker: None, node_proxy: None, mke: None, msr: None, trust: None, kubernetes: Some(source), concurrency: args.common.concurrency, timeout };
@@ -149,6 +149,15 @@ fn run(args: &Args) -> anyhow::Result<u8> {
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
     emit(&assessment, &cluster, &index, &args.common.out, &args.common.emit)?;
     Ok(code)
+}
+
+/// The API server URL of a kubeconfig's context (the current one by default), for the target
+/// the documents name: no file path, no credentials.
+fn server_of(path: &Path, context: Option<&str>) -> Option<String> {
+    let k = kube::config::Kubeconfig::read_from(path).ok()?;
+    let ctx = context.map(str::to_string).or(k.current_context.clone())?;
+    let cluster = k.contexts.iter().find(|c| c.name == ctx)?.context.as_ref()?.cluster.clone();
+    k.clusters.iter().find(|c| c.name == cluster)?.cluster.as_ref()?.server.clone()
 }
 
 /// Writes a CKL and/or CKLB per asset (the cluster and each node) into OUT/checklists.
