@@ -248,6 +248,14 @@ impl Snapshot {
     pub fn file_sha256(&self, rel: &str) -> Option<String> {
         std::fs::read(self.dir.join(rel)).ok().map(|b| hex_sha256(&b))
     }
+
+    /// Every stored answer's file, with its digest, for the results to cite.
+    pub fn cited_files(&self) -> Vec<(String, String)> {
+        let mut files: Vec<&str> = self.records.iter().filter_map(|r| r.stored.as_deref()).map(|s| s.split('#').next().unwrap_or(s)).collect();
+        files.sort_unstable();
+        files.dedup();
+        files.into_iter().filter_map(|f| self.file_sha256(f).map(|h| (f.to_string(), h))).collect()
+    }
 }
 
 /// A record for a call made now.

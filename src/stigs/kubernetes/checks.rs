@@ -363,7 +363,9 @@ pub struct FileCheck {
     pub what: &'static str,
 }
 
-fn judge_file(f: &FileStat, want: FileWant) -> Result<Option<String>, String> {
+/// A file's owner or mode against the STIG: `None` when the file is absent (or, for modes, not
+/// a regular file); else whether it complies, and what was seen.
+fn judge_file(f: &FileStat, want: FileWant) -> Result<Option<(bool, String)>, String> {
     if f.kind == "missing" {
         return Ok(None);
     }
@@ -378,7 +380,7 @@ fn judge_file(f: &FileStat, want: FileWant) -> Result<Option<String>, String> {
                 _ => return Err(format!("{}: owner unknown", f.path)),
             };
             let ok = who == format!("{u}:{g}") || (u == "root" && g == "root" && f.uid == Some(0) && f.gid == Some(0));
-            Ok(Some(if ok { format!("ok {} {who}", f.path) } else { format!("BAD {} {who}", f.path) }))
+            Ok(Some((ok, format!("{} {who}", f.path))))
         }
         FileWant::ModeAtMost(max) => {
             if f.kind != "file" {
@@ -386,7 +388,7 @@ fn judge_file(f: &FileStat, want: FileWant) -> Result<Option<String>, String> {
             }
             let mode = f.mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok()).ok_or_else(|| format!("{}: mode unknown", f.path))?;
             let ok = mode & 0o7777 & !max == 0;
-            Ok(Some(format!("{} {} {:o}", if ok { "ok" } else { "BAD" }, f.path, mode)))
+            Ok(Some((ok, format!("{} {:o}", f.path, mode))))
         }
     }
 }
@@ -416,13 +418,13 @@ pub fn decide_files(k: &KubeCluster, check: &FileCheck) -> Part {
         for f in &files {
             match judge_file(f, check.want) {
                 Ok(None) => {}
-                Ok(Some(s)) => {
+                Ok(Some((ok, seen_as))) => {
                     seen += 1;
-                    if let Some(b) = s.strip_prefix("BAD ") {
-                        bad.push(b.to_string());
-                        facts.push(fact("file", b));
+                    if !ok {
+                        facts.push(fact("file", &seen_as));
+                        bad.push(seen_as);
                     } else if facts.len() < 6 {
-                        facts.push(fact("file", s.trim_start_matches("ok ")));
+                        facts.push(fact("file", seen_as));
                     }
                 }
                 Err(e) => unknown = Some(e),
@@ -453,8 +455,20 @@ pub fn decide_files(k: &KubeCluster, check: &FileCheck) -> Part {
 pub mod select {
     use super::*;
 
+    /// A path the collector did not look at is unknown, never "absent": the node is then not
+    /// assessed rather than not concerned.
     fn stat_or_missing(ev: &NodeEvidence, path: &str) -> FileStat {
-        ev.stat(path).cloned().unwrap_or(FileStat { path: path.into(), kind: "missing".into(), why: "not looked at by the collector".into(), uid: None, gid: None, user: None, group: None, mode: None, error: None })
+        ev.stat(path).cloned().unwrap_or(FileStat {
+            path: path.into(),
+            kind: "file".into(),
+            why: "not looked at by the collector".into(),
+            uid: None,
+            gid: None,
+            user: None,
+            group: None,
+            mode: None,
+            error: Some("the node evidence does not cover this path (collected by another version of `collect node`?)".into()),
+        })
     }
 
     pub fn paths(ev: &NodeEvidence, paths: &[&str]) -> Vec<FileStat> {
@@ -543,6 +557,18 @@ pub mod select {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path the node evidence does not cover is not "absent": the node is not assessed.
+    #[test]
+    fn a_path_the_collector_did_not_cover_is_unknown_not_absent() {
+        use super::super::testing::{compliant_facts, CP};
+        let mut f = compliant_facts();
+        f.node_files.as_mut().unwrap().get_mut(CP).unwrap().files.retain(|s| s.path != "/etc/kubernetes/kubelet.conf");
+        let k = KubeCluster::new(f);
+        let p = decide_files(&k, &FileCheck { nodes: Nodes::All, select: select::kubelet_conf, want: FileWant::ModeAtMost(0o644), what: "kubelet.conf" });
+        assert_eq!((p.status, p.assessed), (crate::assess::Status::NotReviewed, false), "{}", p.reason);
+        assert!(p.reason.contains("does not cover"), "{}", p.reason);
+    }
 
     #[test]
     fn wants_read_values_as_the_stig_text_does() {

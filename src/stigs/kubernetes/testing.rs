@@ -144,6 +144,16 @@ pub fn node_evidence(node: &str, control_plane: bool) -> NodeEvidence {
             },
         );
     }
+    // The collector records every fixed path it looks at, present or not.
+    for path in [
+        "/etc/kubernetes/admin.conf", "/etc/kubernetes/scheduler.conf", "/etc/kubernetes/controller-manager.conf", "/etc/kubernetes/kubelet.conf",
+        "/var/lib/kubelet/config.yaml", "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+        "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf", "/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+    ] {
+        if !files.iter().any(|f| f.path == path) {
+            files.push(FileStat { kind: "missing".into(), uid: None, gid: None, user: None, group: None, mode: None, ..file(path, "root", "644") });
+        }
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     NodeEvidence {
         kind: crate::facts::node::KIND.into(),
@@ -402,8 +412,11 @@ pub fn file_cases(check: &FileCheck) -> Vec<Case<KubeCluster>> {
     let strip = move |f: &mut Facts| {
         let cl = KubeCluster::new(compliant_facts());
         for (n, ev) in f.node_files.as_mut().unwrap().iter_mut() {
+            // As the collector reports a file that is not there: looked at, missing.
             let chosen: Vec<String> = (check.select)(&cl, n, ev).into_iter().map(|s| s.path).collect();
-            ev.files.retain(|s| !chosen.contains(&s.path));
+            for st in ev.files.iter_mut().filter(|s| chosen.contains(&s.path)) {
+                st.kind = "missing".into();
+            }
             ev.processes.retain(|p| p.name != "kube-proxy");
         }
     };

@@ -53,7 +53,7 @@ mod v260944;
 mod v260945;
 mod v260946;
 
-use crate::assess::{Assessment, Rule, RuleResult, Status};
+use crate::assess::{Assessment, Rule, RuleResult};
 use crate::evidence::Snapshot;
 use crate::facts::system::{classify, Class};
 use crate::facts::{Facts, Orchestrators};
@@ -111,22 +111,7 @@ pub fn rule_for(stig_id: &str) -> Option<&'static Rule<Cluster>> {
 /// Decides every rule of the STIG content (`index`): those with a check here, and the rest
 /// said plainly.
 pub fn decide(cluster: &Cluster, policy: &Policy, index: &RuleIndex) -> Vec<RuleResult> {
-    index
-        .rules()
-        .iter()
-        .map(|info| match rule_for(&info.stig_id) {
-            Some(rule) => rule.assess(cluster, policy, &info.vuln_id),
-            None => RuleResult {
-                rule: info.vuln_id.clone(),
-                status: Status::NotReviewed,
-                assessed: false,
-                reason: format!("not assessed: no automated check for this rule ({}) in oscal-stig {}; review it manually", info.stig_id, env!("CARGO_PKG_VERSION")),
-                subjects: vec![],
-                passed_total: 0,
-                evidence: vec![],
-            },
-        })
-        .collect()
+    crate::assess::rule::decide_all(RULES, cluster, policy, index)
 }
 
 /// Assesses a snapshot (live and offline runs take this one path, so both give the same
@@ -139,17 +124,13 @@ pub fn assess(snap: &Snapshot, host: Option<crate::facts::host::HostEvidence>, p
 
 /// The assessment of a snapshot from its decided results: what, when, and the evidence files.
 pub fn assessment(snap: &Snapshot, cluster: &Cluster, results: Vec<RuleResult>) -> Assessment {
-    // Every stored answer is cited with its digest.
-    let mut files: Vec<&str> = snap.records.iter().filter_map(|r| r.stored.as_deref()).map(|s| s.split('#').next().unwrap_or(s)).collect();
-    files.sort_unstable();
-    files.dedup();
     Assessment {
         target: snap.manifest.target.clone(),
         started: snap.manifest.started.clone(),
         finished: snap.manifest.finished.clone(),
         orchestrator: cluster.orchestrators.source.clone(),
         results,
-        evidence_files: files.into_iter().filter_map(|f| snap.file_sha256(f).map(|h| (f.to_string(), h))).collect(),
+        evidence_files: snap.cited_files(),
         manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
     }
 }
@@ -157,7 +138,6 @@ pub fn assessment(snap: &Snapshot, cluster: &Cluster, results: Vec<RuleResult>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::assess::Outcome;
 
     fn index() -> RuleIndex {
         RuleIndex::load("mke").unwrap()
@@ -178,32 +158,7 @@ mod tests {
     /// (or its best verdict), a fail and an evidence-missing case.
     #[test]
     fn every_rule_decides_its_cases() {
-        let mut wrong = Vec::new();
-        for rule in RULES {
-            let cases = (rule.cases)();
-            let has = |f: &dyn Fn(&crate::assess::rule::Case<Cluster>) -> bool| cases.iter().any(f);
-            if !has(&|c| c.expect == Status::Fail) && !MANUAL.contains(&rule.id.vuln) {
-                wrong.push(format!("{}: no fail case", rule.id.vuln));
-            }
-            if !has(&|c| !c.assessed) {
-                wrong.push(format!("{}: no evidence-missing case", rule.id.vuln));
-            }
-            if !has(&|c| c.assessed && c.expect != Status::Fail) {
-                wrong.push(format!("{}: no case on complete evidence that is not a failure", rule.id.vuln));
-            }
-            for case in &cases {
-                let r = rule.assess(&case.facts, &case.policy, rule.id.vuln);
-                if (r.status, r.assessed) != (case.expect, case.assessed) {
-                    wrong.push(format!("{} {}: got {} (assessed {}), want {} (assessed {}): {}", rule.id.vuln, case.name, r.status, r.assessed, case.expect, case.assessed, r.reason));
-                }
-                let failing: Vec<&str> = r.subjects.iter().filter(|s| s.outcome == Outcome::Fail).map(|s| s.name.as_str()).collect();
-                for want in case.failing {
-                    if !failing.contains(want) {
-                        wrong.push(format!("{} {}: {want} not among failing subjects {failing:?}", rule.id.vuln, case.name));
-                    }
-                }
-            }
-        }
+        let wrong = crate::assess::rule::registry::cases_hold(RULES, MANUAL, &[]);
         assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     }
 
@@ -214,29 +169,10 @@ mod tests {
     /// rule must never reach pass or not applicable without it.
     #[test]
     fn no_rule_passes_or_goes_not_applicable_without_its_evidence() {
-        let mut wrong = Vec::new();
-        let mut tried = 0;
-        for rule in RULES {
-            assert!(!rule.needs.is_empty() || MANUAL.contains(&rule.id.vuln), "{} names the evidence it needs", rule.id.vuln);
-            let n = (rule.cases)().len();
-            for i in 0..n {
-                for key in rule.needs {
-                    // A fresh copy of the case's facts for each key (facts are not Clone).
-                    let case = (rule.cases)().swap_remove(i);
-                    if case.expect == Status::Fail || case.independent_of.contains(key) {
-                        continue;
-                    }
-                    let mut facts = case.facts.facts;
-                    facts.drop_key(*key);
-                    let cluster = Cluster::new(facts, &case.policy);
-                    let r = rule.assess(&cluster, &case.policy, rule.id.vuln);
-                    tried += 1;
-                    if matches!(r.status, Status::Pass | Status::NotApplicable) {
-                        wrong.push(format!("{} {} without {key:?}: {} ({})", rule.id.vuln, case.name, r.status, r.reason));
-                    }
-                }
-            }
+        for r in RULES {
+            assert!(!r.needs.is_empty() || MANUAL.contains(&r.id.vuln), "{} names the evidence it needs", r.id.vuln);
         }
+        let (tried, wrong) = crate::assess::rule::registry::evidence_drops_hold(RULES, |c: Cluster| c.facts, Cluster::new);
         assert!(tried > 100, "{tried}");
         assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
     }
