@@ -215,3 +215,73 @@ fn test_node_evidence_that_is_not_ours_is_refused_by_name() {
     assert_eq!(code, 2);
     assert!(err.contains("n1.json") && err.contains("not node evidence"), "{err}");
 }
+
+/// The deliverables written from a Kubernetes STIG result, none told which STIG it is for: the
+/// report, the POA&M, the component-definition and a checklist find the Kubernetes STIG from the
+/// results' own rules; every OSCAL document is valid and the checklist passes DISA's schema.
+#[test]
+fn test_fake_kube_api_deliverables_from_kubernetes_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = KubeServer::start(&dir.path().join("api"), Options { violations: true, ..Options::new(Shape::Kubeadm) });
+    let out = dir.path().join("out");
+    let (code, _, stderr) = run(&["assess", "kubernetes", "--kubeconfig", server.kubeconfig.to_str().unwrap(), "--out", out.to_str().unwrap(), "--timeout", "10"]);
+    assert_eq!(code, 1, "{stderr}");
+    let results = out.join("assessment-results.json");
+    let ar = read_ar(&results);
+    let failed: Vec<String> = ar["assessment-results"]["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["target"]["target-id"].as_str().unwrap().to_string())
+        .filter(|id| verdict(&ar, id).0 == "fail")
+        .collect();
+    assert!(failed.len() >= planted(Shape::Kubeadm).len(), "{failed:?}");
+    let doc = |args: &[&str], file: &str| -> PathBuf {
+        let path = dir.path().join(file);
+        let mut all = args.to_vec();
+        all.extend(["--results", results.to_str().unwrap(), "-o", path.to_str().unwrap()]);
+        let (code, _, stderr) = run(&all);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        path
+    };
+
+    let poam = read_ar(&doc(&["poam"], "poam.json"));
+    let items = poam["plan-of-action-and-milestones"]["poam-items"].as_array().unwrap();
+    assert_eq!(items.len(), failed.len(), "one POA&M item per failed rule");
+    let text = serde_json::to_string(items).unwrap();
+    for id in &failed {
+        assert!(text.contains(id.as_str()), "{id} has a POA&M item");
+    }
+
+    let cd = read_ar(&doc(&["component-definition"], "cd.json"));
+    let component = &cd["component-definition"]["components"][0];
+    assert_eq!(component["title"], "Kubernetes", "the component is named from the STIG");
+    let text = serde_json::to_string(&cd).unwrap();
+    assert!(text.contains("V-242390") && !text.contains("Mirantis"), "the Kubernetes STIG's rules");
+
+    for (format, file) in [("html", "report.html"), ("md", "report.md")] {
+        let report = std::fs::read_to_string(doc(&["report", "--format", format], file)).unwrap();
+        assert!(report.contains("Kubernetes Security Technical Implementation Guide"), "{format}: the STIG named");
+        assert!(!report.contains("Mirantis Kubernetes Engine Security"), "{format}: not the MKE STIG");
+        for id in &failed {
+            assert!(report.contains(id.as_str()), "{format}: {id} reported");
+        }
+    }
+
+    let ckl = doc(&["checklist", "ckl", "--host-name", "cluster-a"], "cluster.ckl");
+    xmllint(&ckl);
+    let c = oscal_stig::checklist::Checklist::parse("cluster.ckl", &std::fs::read(&ckl).unwrap()).unwrap();
+    assert_eq!(c.stigs[0].vulns.len(), 91, "every rule of the Kubernetes STIG");
+    assert!(c.stigs[0].vulns.iter().any(|v| v.vuln_num() == "V-242390"));
+
+    // Results that name no built-in STIG's rules: a clear error that asks for --stig.
+    let mut foreign = ar.clone();
+    for f in foreign["assessment-results"]["results"][0]["findings"].as_array_mut().unwrap() {
+        f["target"]["target-id"] = Value::from("V-1");
+    }
+    let foreign_path = dir.path().join("foreign.json");
+    std::fs::write(&foreign_path, serde_json::to_vec(&foreign).unwrap()).unwrap();
+    let (code, _, stderr) = run(&["component-definition", "--results", foreign_path.to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--stig"), "{stderr}");
+}

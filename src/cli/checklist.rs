@@ -6,7 +6,6 @@ use anyhow::Context;
 use oscal_stig::checklist::results::{self, AssetInfo};
 use oscal_stig::checklist::{ckl, Checklist};
 use oscal_stig::oscal::{AssessmentResults, OscalModel};
-use oscal_stig::stig::RuleIndex;
 
 use super::{guard, write_output};
 
@@ -15,9 +14,10 @@ pub struct WriteArgs {
     /// OSCAL assessment-results (from `assess`, `checklist import` or `merge`).
     #[arg(long)]
     pub results: PathBuf,
-    /// STIG of the assessment: a built-in name or a STIG profile (default: mke).
-    #[arg(long, default_value = "mke")]
-    pub stig: String,
+    /// STIG of the assessment: a built-in name or a STIG profile [default: the built-in STIG
+    /// whose rules the results name].
+    #[arg(long)]
+    pub stig: Option<String>,
     #[arg(long, default_value = "")]
     pub host_name: String,
     #[arg(long, default_value = "")]
@@ -45,7 +45,7 @@ fn checklist_for(args: &WriteArgs) -> anyhow::Result<(Checklist, Option<Vec<u8>>
     if let Some((c, _, bytes)) = results::checklist_of_import(&ar) {
         return Ok((c, Some(bytes), ar));
     }
-    let index = RuleIndex::load(&args.stig)?;
+    let (_, index) = super::documents::stig_for(args.stig.as_deref(), Some(&ar))?;
     let asset = AssetInfo {
         host_name: args.host_name.clone(),
         host_ip: args.host_ip.clone(),

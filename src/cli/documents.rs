@@ -15,10 +15,32 @@ fn load_results(path: &Path) -> anyhow::Result<AssessmentResults> {
     AssessmentResults::from_file(path).with_context(|| format!("--results {}", path.display()))
 }
 
-pub fn component_definition(stig: &str, results: Option<&Path>, title: &str, out: Option<&Path>) -> u8 {
+/// The STIG named with --stig, else the built-in one the results' findings belong to, else
+/// (no results either) MKE's. Returns the name or path given, and the STIG's rules.
+pub(super) fn stig_for(stig: Option<&str>, ar: Option<&AssessmentResults>) -> anyhow::Result<(String, RuleIndex)> {
+    if let Some(stig) = stig {
+        return Ok((stig.to_string(), RuleIndex::load(stig)?));
+    }
+    let Some(ar) = ar else { return Ok(("mke".into(), RuleIndex::load("mke")?)) };
+    let targets = ar.results.iter().flat_map(|r| r.findings.iter()).map(|f| f.target.target_id.as_str());
+    let (name, index) = RuleIndex::builtin_for(targets)?;
+    Ok((name.to_string(), index))
+}
+
+/// "Kubernetes" from "Kubernetes Security Technical Implementation Guide": the component a STIG
+/// is written for.
+fn component_of(index: &RuleIndex) -> String {
+    let t = index.stig.title.trim();
+    t.strip_suffix("Security Technical Implementation Guide").or_else(|| t.strip_suffix("STIG")).map(str::trim).filter(|s| !s.is_empty()).unwrap_or(t).to_string()
+}
+
+pub fn component_definition(stig: Option<&str>, results: Option<&Path>, title: Option<&str>, out: Option<&Path>) -> u8 {
     guard(|| {
-        let index = RuleIndex::load(stig)?;
         let ar = results.map(load_results).transpose()?;
+        let (stig, index) = stig_for(stig, ar.as_ref())?;
+        let stig = stig.as_str();
+        let title = title.map(str::to_string).unwrap_or_else(|| component_of(&index));
+        let title = title.as_str();
         // The source is the STIG profile: a built-in by its shipped file name, else the path.
         let source = Builtin::find(stig).filter(|b| b.is_stig).map(|b| b.file_name.to_string()).unwrap_or_else(|| stig.to_string());
         let profile_date = Builtin::find(stig)
@@ -48,11 +70,14 @@ pub enum ReportFormat {
     Md,
 }
 
-pub fn report(results: &Path, format: ReportFormat, stig: &str, out: Option<&PathBuf>) -> u8 {
+pub fn report(results: &Path, format: ReportFormat, stig: Option<&str>, out: Option<&PathBuf>) -> u8 {
     guard(|| {
         let ar = load_results(results)?;
         // Rule texts (fix) come from the STIG when it is known; other checklists still report.
-        let index = RuleIndex::load(stig).ok();
+        let index = match stig {
+            Some(_) => Some(stig_for(stig, Some(&ar))?.1),
+            None => stig_for(None, Some(&ar)).ok().map(|(_, index)| index),
+        };
         let f = match format {
             ReportFormat::Html => report::Format::Html,
             ReportFormat::Md => report::Format::Markdown,

@@ -78,17 +78,18 @@ enum Command {
     /// STIG Viewer checklists (CKL, CKLB): write them from assessment-results, import them.
     #[command(subcommand)]
     Checklist(ChecklistCommand),
-    /// Write an OSCAL component-definition for MKE (the STIG rules as implemented requirements).
+    /// Write an OSCAL component-definition (the STIG rules as implemented requirements).
     ComponentDefinition {
-        /// A built-in STIG (mke, kubernetes, ...) or a STIG profile.
-        #[arg(long, default_value = "mke")]
-        stig: String,
+        /// A built-in STIG (mke, kubernetes, ...) or a STIG profile [default: the STIG of
+        /// --results, else mke].
+        #[arg(long)]
+        stig: Option<String>,
         /// Assessment-results: implementation status then follows the verdicts.
         #[arg(long)]
         results: Option<PathBuf>,
-        /// The component's title.
-        #[arg(long, default_value = "Mirantis Kubernetes Engine")]
-        title: String,
+        /// The component's title [default: from the STIG's title, e.g. "Mirantis Kubernetes Engine"].
+        #[arg(long)]
+        title: Option<String>,
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
@@ -114,9 +115,10 @@ enum Command {
         results: PathBuf,
         #[arg(long, value_enum, default_value = "html")]
         format: documents::ReportFormat,
-        /// The STIG the results are for (for fix texts).
-        #[arg(long, default_value = "mke")]
-        stig: String,
+        /// The STIG the results are for (for fix texts) [default: the built-in STIG whose rules
+        /// the results name].
+        #[arg(long)]
+        stig: Option<String>,
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
@@ -253,11 +255,11 @@ pub fn run() -> ExitCode {
         Command::Checklist(ChecklistCommand::Ckl(args)) => checklist::write_ckl(&args),
         Command::Checklist(ChecklistCommand::Cklb(args)) => checklist::write_cklb(&args),
         Command::Checklist(ChecklistCommand::Import { file, timestamp, out }) => checklist::import(&file, timestamp, out.as_deref()),
-        Command::ComponentDefinition { stig, results, title, out } => documents::component_definition(&stig, results.as_deref(), &title, out.as_deref()),
+        Command::ComponentDefinition { stig, results, title, out } => documents::component_definition(stig.as_deref(), results.as_deref(), title.as_deref(), out.as_deref()),
         Command::Poam { results, cat1_days, cat2_days, cat3_days, out } => {
             documents::poam(&results, oscal_stig::emit::poam::Deadlines { cat1: cat1_days, cat2: cat2_days, cat3: cat3_days }, out.as_deref())
         }
-        Command::Report { results, format, stig, out } => documents::report(&results, format, &stig, out.as_ref()),
+        Command::Report { results, format, stig, out } => documents::report(&results, format, stig.as_deref(), out.as_ref()),
         Command::Merge { results, checklist: manual, out } => checklist::merge(&results, &manual, out.as_deref()),
         Command::Policy(PolicyCommand::Schema) => {
             print(&oscal_stig::policy::Policy::json_schema());

@@ -23,7 +23,6 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::stig::xccdf::hex_sha256;
 
 pub const FORMAT: u32 = 1;
 
@@ -244,9 +243,13 @@ impl Snapshot {
         pages.iter().find_map(|r| r.error.as_ref().map(|e| format!("GET {path} failed at {}: {e}", &r.endpoint[4..])))
     }
 
-    /// SHA-256 of a stored file (so findings can cite exactly what they were decided on).
+    /// SHA-256 of a stored file (so findings can cite exactly what they were decided on),
+    /// streamed: a big cluster's pod list is half a gigabyte.
     pub fn file_sha256(&self, rel: &str) -> Option<String> {
-        std::fs::read(self.dir.join(rel)).ok().map(|b| hex_sha256(&b))
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        std::io::copy(&mut File::open(self.dir.join(rel)).ok()?, &mut hasher).ok()?;
+        Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// Every stored answer's file, with its digest, for the results to cite.

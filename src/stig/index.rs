@@ -83,6 +83,8 @@ pub enum IndexError {
     Malformed(String, String),
     #[error("the profile holds no STIG rules (parts named stig-rule in namespace {NS})")]
     NoRules,
+    #[error("the results name no rule of a built-in STIG ({0}): give the STIG with --stig")]
+    NoBuiltinFor(String),
 }
 
 fn props<'a>(part: &'a Part, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
@@ -226,6 +228,22 @@ impl RuleIndex {
         RuleIndex::from_profile(&profile)
     }
 
+    /// The built-in STIG whose rules the given rule ids (V-, SV- or STIG ids: finding targets)
+    /// name most: results carry their rules, so documents written from them need not be told
+    /// which STIG they are for. Built-in STIGs share no rule ids, so this is never a close call.
+    pub fn builtin_for<'a>(rule_ids: impl IntoIterator<Item = &'a str> + Clone) -> Result<(&'static str, RuleIndex), IndexError> {
+        let stigs = || crate::content::BUILTINS.iter().filter(|b| b.model == Model::Profile && b.is_stig);
+        let mut best: Option<(usize, &'static str, RuleIndex)> = None;
+        for b in stigs() {
+            let index = RuleIndex::from_profile(&Profile::from_slice(b.bytes)?)?;
+            let named = rule_ids.clone().into_iter().filter(|id| index.get(id).is_some()).count();
+            if named > 0 && best.as_ref().is_none_or(|(n, _, _)| named > *n) {
+                best = Some((named, b.name, index));
+            }
+        }
+        best.map(|(_, name, index)| (name, index)).ok_or_else(|| IndexError::NoBuiltinFor(stigs().map(|b| b.name).collect::<Vec<_>>().join(", ")))
+    }
+
     /// A rule by V- id, SV- rule id or STIG id.
     pub fn get(&self, key: &str) -> Option<&RuleInfo> {
         self.by_key.get(key).map(|&i| &self.rules[i])
@@ -242,5 +260,22 @@ impl RuleIndex {
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_builtin_for_finds_the_stig_the_rule_ids_belong_to() {
+        let (name, index) = RuleIndex::builtin_for(["V-242376", "V-242390", "V-999999"]).unwrap();
+        assert_eq!(name, "kubernetes");
+        assert!(index.get("V-242390").is_some());
+        let mke = RuleIndex::load("mke").unwrap();
+        let first = mke.rules()[0].vuln_id.clone();
+        assert_eq!(RuleIndex::builtin_for([first.as_str()]).unwrap().0, "mke");
+        let err = RuleIndex::builtin_for(["V-1", "not-a-rule"]).unwrap_err().to_string();
+        assert!(err.contains("--stig") && err.contains("kubernetes"), "{err}");
     }
 }
