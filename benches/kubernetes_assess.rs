@@ -5,7 +5,8 @@
 //! re-assessed offline (`--evidence`), which is assessment alone. Wall time and peak RSS of the
 //! oscal-stig process (wait4's ru_maxrss; the server runs in this process, not counted).
 //!
-//! Run: `cargo bench --bench kubernetes_assess [-- NODES PODS]` (default 5000 150000).
+//! Run: `cargo bench --bench kubernetes_assess [-- NODES PODS]` (default 5000 150000; under
+//! `cargo test` a 10-node smoke run).
 //! Target (issue 10): under 60 s and 500 MB on a 2-core machine.
 
 #[path = "../tests/common/kube_server.rs"]
@@ -41,8 +42,14 @@ fn size_mb(dir: &Path) -> f64 {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this without --bench: a small cluster, as a smoke test.
+    let quick = !std::env::args().any(|a| a == "--bench");
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
-    let (nodes, pods) = (args.first().copied().unwrap_or(5_000), args.get(1).copied().unwrap_or(150_000));
+    let (nodes, pods) = match (args.first(), args.get(1)) {
+        (Some(&n), Some(&p)) => (n, p),
+        _ if quick => (10, 200),
+        _ => (5_000, 150_000),
+    };
     let dir = tempfile::tempdir().unwrap();
     let t = Instant::now();
     let server = KubeServer::start(&dir.path().join("cluster"), Options { violations: true, nodes, pods, ..Options::new(Shape::Kubeadm) });
