@@ -10,6 +10,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$bin" assess docker --evidence examples/docker-snapshot --policy examples/policy.yaml --out "$out" >/dev/null 2>&1 || true
 cp "$out/assessment-results.json" tests/golden/assessment-results.json
+cp "$out/assessment-plan.json" tests/golden/assessment-plan.json
 "$bin" checklist ckl --results "$out/assessment-results.json" --host-name vm --out tests/golden/checklist.ckl
 "$bin" checklist cklb --results "$out/assessment-results.json" --host-name vm --out tests/golden/checklist.cklb
 echo "updated tests/golden/"

@@ -348,6 +348,19 @@ impl Policy {
     }
 
     /// Every entry that can except or approve a subject, by name (`exceptions[0]`, ...).
+    /// The parameters set, each by its policy file name with its value as compact JSON, for
+    /// the assessment plan (what the rules were decided against).
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => {
+                let mut v: Vec<(String, String)> = m.into_iter().map(|(k, v)| (k, v.to_string())).collect();
+                v.sort();
+                v
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn entries(&self) -> Vec<String> {
         let mut out: Vec<String> = (0..self.exceptions.len()).map(|i| format!("exceptions[{i}]")).collect();
         out.extend((0..self.allowed_ports.as_ref().map_or(0, Vec::len)).map(|i| format!("allowed_ports[{i}]")));

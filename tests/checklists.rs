@@ -24,7 +24,7 @@ fn verdicts(ar: &Path) -> Vec<(String, String)> {
         .iter()
         .map(|f| {
             let status = f["props"].as_array().unwrap().iter().find(|p| p["name"] == "stig-status").unwrap()["value"].as_str().unwrap().to_string();
-            (f["target"]["target-id"].as_str().unwrap().to_string(), status)
+            (common::finding_rule(f).to_string(), status)
         })
         .collect()
 }
@@ -259,7 +259,7 @@ fn an_assessors_checklist_completes_and_overrides_the_tool() {
     let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let result = &v["assessment-results"]["results"][0];
-    let finding = |rule: &str| result["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap().clone();
+    let finding = |rule: &str| result["findings"].as_array().unwrap().iter().find(|f| common::finding_rule(f) == rule).unwrap().clone();
     let prop = |f: &Value, name: &str| f["props"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["value"].as_str().unwrap().to_string());
 
     let f906 = finding("V-260906");
@@ -292,4 +292,39 @@ fn an_assessors_checklist_completes_and_overrides_the_tool() {
     assert_eq!(get("V-260913").status, "Not_Applicable");
     assert!(get("V-260903").comments.contains("next week"));
     assert_eq!(get("V-260910").status, "Open", "untouched tool verdicts stay");
+}
+
+/// A checklist whose rule title has a line break (as some DISA titles do) imports with
+/// single-line titles (OSCAL titles are markup-line), and a checklist written back from the
+/// import takes the asset fields given on the command line (STIG Manager needs a host name).
+#[test]
+fn imported_checklist_titles_are_single_line_and_target_flags_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let golden = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/checklist.ckl")).unwrap();
+    let tag = "<VULN_ATTRIBUTE>Rule_Title</VULN_ATTRIBUTE>";
+    let at = golden.find(tag).unwrap();
+    let data = at + golden[at..].find("<ATTRIBUTE_DATA>").unwrap() + "<ATTRIBUTE_DATA>".len();
+    let space = data + golden[data..].find(' ').unwrap();
+    let broken = format!("{}\n{}", &golden[..space], &golden[space + 1..]).replace("<HOST_NAME>vm</HOST_NAME>", "<HOST_NAME></HOST_NAME>");
+    let ckl = dir.path().join("assessor.ckl");
+    std::fs::write(&ckl, broken).unwrap();
+    let ar = dir.path().join("imported.json");
+    run_ok(&["checklist", "import", ckl.to_str().unwrap(), "-o", ar.to_str().unwrap()]);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&ar).unwrap()).unwrap();
+    let text = serde_json::to_string(&doc["assessment-results"]["results"][0]["findings"]).unwrap();
+    let first = &doc["assessment-results"]["results"][0]["findings"][0];
+    assert!(!first["title"].as_str().unwrap().contains('\n') && !first["target"]["title"].as_str().unwrap().contains('\n'), "{first}");
+    assert!(!text.contains("\"title\":\"V-260903: The\\n"), "no multi-line title");
+
+    let out = dir.path().join("back.ckl");
+    run_ok(&["checklist", "ckl", "--results", ar.to_str().unwrap(), "--host-name", "mke-mgr-1", "--host-ip", "10.0.0.5", "-o", out.to_str().unwrap()]);
+    let back = std::fs::read_to_string(&out).unwrap();
+    assert!(back.contains("<HOST_NAME>mke-mgr-1</HOST_NAME>") && back.contains("<HOST_IP>10.0.0.5</HOST_IP>"), "target flags apply to imported results");
+    if let Some(reference) = common::reference_dir() {
+        xmllint_validates(&out, &reference);
+    }
+    let cklb = dir.path().join("back.cklb");
+    run_ok(&["checklist", "cklb", "--results", ar.to_str().unwrap(), "--host-name", "mke-mgr-1", "-o", cklb.to_str().unwrap()]);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&cklb).unwrap()).unwrap();
+    assert_eq!(v["target_data"]["host_name"], "mke-mgr-1");
 }

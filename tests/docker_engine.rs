@@ -122,7 +122,7 @@ fn verdict_reason(ar: &Value, rule: &str) -> String {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["target"]["target-id"] == rule)
+        .find(|f| common::finding_rule(f) == rule)
         .unwrap()["description"]
         .as_str()
         .unwrap()

@@ -109,7 +109,7 @@ fn run_against(answers: HashMap<String, Answer>) -> (i32, Value, String) {
 }
 
 fn reason(ar: &Value, rule: &str) -> String {
-    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap()["description"]
+    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| common::finding_rule(f) == rule).unwrap()["description"]
         .as_str()
         .unwrap()
         .to_string()

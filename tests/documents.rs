@@ -62,7 +62,7 @@ fn component_definition_status_follows_the_verdicts() {
     let cd = write_and_load(&["component-definition", "--results", ar.to_str().unwrap()], &dir.path().join("cd.json"));
     let verdict: std::collections::HashMap<String, String> = findings(&ar)
         .iter()
-        .map(|f| (f["target"]["target-id"].as_str().unwrap().to_string(), props(f, "verdict")[0].clone()))
+        .map(|f| (common::finding_rule(f).to_string(), props(f, "verdict")[0].clone()))
         .collect();
     let reqs = cd["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"].as_array().unwrap().clone();
     let mut checked = 0;
@@ -70,6 +70,10 @@ fn component_definition_status_follows_the_verdicts() {
         let ids = props(q, "vuln-id");
         let vs: Vec<&String> = ids.iter().filter_map(|v| verdict.get(v)).filter(|v| *v != "not-reviewed").collect();
         let status = props(q, "implementation-status");
+        // NIST allows only `marking` as an OSCAL-namespace prop of an implemented-requirement.
+        for p in q["props"].as_array().unwrap() {
+            assert!(p["ns"].is_string() || p["name"] == "marking", "{} has an OSCAL-namespace prop {}", q["control-id"], p["name"]);
+        }
         if vs.is_empty() {
             assert!(status.is_empty(), "{}", q["control-id"]);
             continue;
@@ -176,7 +180,9 @@ fn html_report_renders_in_headless_chromium_without_console_errors() {
     assert!(dom.contains("44 of 44 rules"), "the page script ran");
     assert!(dom.contains("id=\"summary\"") && dom.contains("<td>All</td>"));
     assert!(dom.contains("<section class=\"failure\" id=\"V-260913\">"));
-    assert!(dom.contains("container `stig-hostnet`"));
+    assert!(dom.contains("container <code>stig-hostnet</code>"), "code spans, not raw Markdown backticks");
+    assert!(!dom.contains('`'), "no raw backticks anywhere on the page");
+    assert!(!dom.contains("ca.pem"), "no local CA file path in the title");
 
     let png = dir.path().join("report.png");
     let o = chromium(&["--window-size=1280,1600", &format!("--screenshot={}", png.display()), &url]).unwrap();
@@ -186,4 +192,101 @@ fn html_report_renders_in_headless_chromium_without_console_errors() {
     let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
     assert_eq!(width, 1280);
     assert!(bytes.len() > 50_000, "a rendered page, not a blank one ({} bytes)", bytes.len());
+}
+
+/// `assess` writes its plan beside the results; the results' import-ap resolves to a back-matter
+/// resource that links the file (with its SHA-256) and embeds the same bytes, so the reference
+/// holds wherever the results travel. `plan` writes a valid plan on its own.
+#[test]
+fn assessment_plan_beside_the_results_is_what_import_ap_names() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().unwrap();
+    let ar_path = common::example_results(dir.path());
+    let plan_bytes = std::fs::read(ar_path.with_file_name("assessment-plan.json")).unwrap();
+    let plan: Value = serde_json::from_slice(&plan_bytes).unwrap();
+    let (_, errors) = oscal_stig::oscal::validate::validate_value(&plan).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let ar: Value = serde_json::from_str(&std::fs::read_to_string(&ar_path).unwrap()).unwrap();
+    let href = ar["assessment-results"]["import-ap"]["href"].as_str().unwrap();
+    let uuid = href.strip_prefix('#').expect("a fragment into the document's back-matter");
+    let resources = ar["assessment-results"]["back-matter"]["resources"].as_array().unwrap();
+    let res = resources.iter().find(|r| r["uuid"] == uuid).expect("import-ap resolves");
+    assert_eq!(res["rlinks"][0]["href"], "assessment-plan.json");
+    assert_eq!(res["rlinks"][0]["hashes"][0]["value"], oscal_stig::stig::xccdf::hex_sha256(&plan_bytes));
+    let embedded = base64::engine::general_purpose::STANDARD.decode(res["base64"]["value"].as_str().unwrap()).unwrap();
+    assert_eq!(embedded, plan_bytes, "the embedded plan is the file");
+    // The plan: every rule an activity with NIST's required method, under the one task.
+    let ap = &plan["assessment-plan"];
+    let activities = ap["local-definitions"]["activities"].as_array().unwrap();
+    assert_eq!(activities.len(), 44);
+    assert!(activities.iter().all(|a| a["props"].as_array().unwrap().iter().any(|p| p["name"] == "method" && p["value"] == "TEST" && p.get("ns").is_none())));
+    assert_eq!(ap["tasks"][0]["associated-activities"].as_array().unwrap().len(), 44);
+    let params: Vec<&str> = ap["tasks"][0]["props"].as_array().unwrap().iter().filter(|p| p["name"] == "site-parameter").map(|p| p["value"].as_str().unwrap()).collect();
+    assert!(params.iter().any(|p| p.starts_with("exceptions=")), "the policy's parameters: {params:?}");
+
+    let out = dir.path().join("plan.json");
+    let o = common::run(&["plan", "--stig", "kubernetes", "--target", "https://k8s.example.mil:6443", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let doc = write_and_load(&["plan", "--stig", "kubernetes", "--target", "https://k8s.example.mil:6443"], &dir.path().join("plan2.json"));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(dir.path().join("plan2.json")).unwrap(), "same inputs, same bytes");
+    assert_eq!(doc["assessment-plan"]["local-definitions"]["activities"].as_array().unwrap().len(), 91);
+}
+
+/// Finding targets name the rule's part in the STIG profile, which exists there.
+#[test]
+fn finding_targets_are_parts_of_the_stig_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = common::example_results(dir.path());
+    let profile: Value = serde_json::from_slice(oscal_stig::content::Builtin::find("mke").unwrap().bytes).unwrap();
+    let text = serde_json::to_string(&profile).unwrap();
+    for f in findings(&ar) {
+        let id = f["target"]["target-id"].as_str().unwrap();
+        assert_eq!(f["target"]["type"], "statement-id");
+        assert!(id.ends_with(&format!("_stig_{}", common::finding_rule(&f))), "{id}");
+        assert!(text.contains(&format!("\"id\":\"{id}\"")), "{id} is a part of the MKE STIG profile");
+    }
+}
+
+/// The POA&M stands alone: every subject and every origin actor it references is defined in it.
+#[test]
+fn poam_defines_what_it_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = common::example_results(dir.path());
+    let poam = write_and_load(&["poam", "--results", ar.to_str().unwrap()], &dir.path().join("poam.json"));
+    let doc = &poam["plan-of-action-and-milestones"];
+    let defined: std::collections::HashSet<&str> = ["components", "inventory-items"]
+        .iter()
+        .flat_map(|k| doc["local-definitions"][*k].as_array().into_iter().flatten())
+        .filter_map(|x| x["uuid"].as_str())
+        .collect();
+    let mut checked = 0;
+    for o in doc["observations"].as_array().unwrap() {
+        for s in o["subjects"].as_array().into_iter().flatten() {
+            assert!(defined.contains(s["subject-uuid"].as_str().unwrap()), "subject {} of {}", s["subject-uuid"], o["title"]);
+            checked += 1;
+        }
+        for actor in o["origins"].as_array().into_iter().flatten().flat_map(|x| x["actors"].as_array().unwrap()) {
+            assert!(defined.contains(actor["actor-uuid"].as_str().unwrap()), "actor {}", actor["actor-uuid"]);
+        }
+    }
+    assert!(checked > 0, "the example's open findings have subjects");
+}
+
+/// Every rule of the STIG is in the report, also one the results hold no finding for.
+#[test]
+fn report_lists_every_rule_of_the_stig() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar_path = common::example_results(dir.path());
+    let mut ar: Value = serde_json::from_str(&std::fs::read_to_string(&ar_path).unwrap()).unwrap();
+    let findings = ar["assessment-results"]["results"][0]["findings"].as_array_mut().unwrap();
+    let dropped = common::finding_rule(&findings.remove(0)).to_string();
+    let partial = dir.path().join("partial.json");
+    std::fs::write(&partial, serde_json::to_vec(&ar).unwrap()).unwrap();
+    let out = dir.path().join("r.md");
+    let o = common::run(&["report", "--results", partial.to_str().unwrap(), "--format", "md", "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let md = std::fs::read_to_string(out).unwrap();
+    let row = md.lines().find(|l| l.starts_with(&format!("| {dropped} |"))).unwrap_or_else(|| panic!("{dropped} missing from the report"));
+    assert!(row.contains("| not-reviewed |") && row.contains("no finding for this rule"), "{row}");
+    assert!(md.contains("| 44 |"), "44 rules in the summary");
 }

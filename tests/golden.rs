@@ -1,4 +1,4 @@
-//! Golden files: the bundled example's assessment-results, CKL and CKLB, byte for byte. A
+//! Golden files: the bundled example's assessment-results and plan, CKL and CKLB, byte for byte. A
 //! deliberate change of output regenerates them with `scripts/update-golden.sh` (and says why
 //! in the commit message); any other change fails here.
 
@@ -40,6 +40,7 @@ fn the_bundled_examples_documents_are_the_golden_files() {
     assert_eq!(o.status.code(), Some(1), "the example has open findings: {}", common::stderr(&o));
     let ar = out.join("assessment-results.json");
     same("assessment-results.json", &std::fs::read_to_string(&ar).unwrap());
+    same("assessment-plan.json", &std::fs::read_to_string(out.join("assessment-plan.json")).unwrap());
     for (kind, name) in [("ckl", "checklist.ckl"), ("cklb", "checklist.cklb")] {
         let file = dir.path().join(name);
         let o = common::bin().args(["checklist", kind, "--results"]).arg(&ar).args(["--host-name", "vm", "--out"]).arg(&file).output().unwrap();

@@ -25,7 +25,7 @@ fn read_ar(path: &Path) -> Value {
 }
 
 fn reason(ar: &Value, rule: &str) -> String {
-    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap()["description"].as_str().unwrap().to_string()
+    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| common::finding_rule(f) == rule).unwrap()["description"].as_str().unwrap().to_string()
 }
 
 /// Collects node evidence from a fake node root: a kubeadm control-plane node whose
@@ -232,7 +232,7 @@ fn test_fake_kube_api_deliverables_from_kubernetes_results() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["target"]["target-id"].as_str().unwrap().to_string())
+        .map(|f| common::finding_rule(f).to_string())
         .filter(|id| verdict(&ar, id).0 == "fail")
         .collect();
     assert!(failed.len() >= planted(Shape::Kubeadm).len(), "{failed:?}");
@@ -278,6 +278,7 @@ fn test_fake_kube_api_deliverables_from_kubernetes_results() {
     let mut foreign = ar.clone();
     for f in foreign["assessment-results"]["results"][0]["findings"].as_array_mut().unwrap() {
         f["target"]["target-id"] = Value::from("V-1");
+        f["props"] = Value::Array(vec![]);
     }
     let foreign_path = dir.path().join("foreign.json");
     std::fs::write(&foreign_path, serde_json::to_vec(&foreign).unwrap()).unwrap();

@@ -31,7 +31,7 @@ fn assess(server: &MkeServer, out: &Path, extra: &[&str], env: &[(&str, &str)]) 
 }
 
 fn reason(ar: &Value, rule: &str) -> String {
-    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap()["description"].as_str().unwrap().to_string()
+    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| common::finding_rule(f) == rule).unwrap()["description"].as_str().unwrap().to_string()
 }
 
 fn assert_no_secrets(dir: &Path, texts: &[&str]) {

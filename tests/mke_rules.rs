@@ -99,7 +99,7 @@ fn run(dir: &Path, compliant: bool) -> (Option<i32>, Value) {
 }
 
 fn reason(ar: &Value, rule: &str) -> String {
-    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap()["description"].as_str().unwrap().to_string()
+    ar["assessment-results"]["results"][0]["findings"].as_array().unwrap().iter().find(|f| common::finding_rule(f) == rule).unwrap()["description"].as_str().unwrap().to_string()
 }
 
 #[test]

@@ -216,6 +216,9 @@ pub struct Assessment {
     pub evidence_files: Vec<(String, String)>,
     /// The snapshot's manifest digest, so the results name exactly what they were decided on.
     pub manifest_sha256: String,
+    /// The site policy's parameters the rules were decided with (name, compact JSON), for the
+    /// assessment plan.
+    pub parameters: Vec<(String, String)>,
 }
 
 impl Assessment {

@@ -245,6 +245,14 @@ fn rule_value(v: &Vuln, stig_uuid: &str) -> Value {
 /// Puts statuses, details, comments and overrides of `c` onto a CKLB document read from disk,
 /// leaving every other key as it was.
 pub fn overlay(base: &mut Value, c: &Checklist) {
+    // The asset as the checklist now has it (the user may have named the host since).
+    if let Some(target) = base.get_mut("target_data").and_then(Value::as_object_mut) {
+        for (ckl, key) in ASSET.iter().filter(|(ckl, _)| *ckl != "ASSET_TYPE" && *ckl != "WEB_OR_DATABASE") {
+            if let Some((_, v)) = c.asset.iter().find(|(k, _)| k == ckl) {
+                target.insert((*key).to_string(), json!(v));
+            }
+        }
+    }
     let Some(stigs) = base.get_mut("stigs").and_then(Value::as_array_mut) else { return };
     for (st_json, st) in stigs.iter_mut().zip(&c.stigs) {
         let Some(rules) = st_json.get_mut("rules").and_then(Value::as_array_mut) else { continue };

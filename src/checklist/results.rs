@@ -11,6 +11,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 
 use super::{cklb, Checklist, StigChecklist, Vuln};
+use crate::emit::single_line;
 use crate::ids::uuid_v5;
 use crate::oscal::assessment_common::{Finding, FindingTarget, ObjectiveStatus, Observation, Origin, OriginActor, RelatedObservation, Risk};
 use crate::oscal::assessment_results::{AssessmentResult, AssessmentResults, ImportAp};
@@ -124,7 +125,7 @@ pub fn from_assessment(ar: &AssessmentResults, index: &RuleIndex, asset_info: &A
         .rules()
         .iter()
         .map(|rule| {
-            let finding = result.and_then(|res| res.findings.iter().find(|f| f.target.target_id == rule.vuln_id));
+            let finding = result.and_then(|res| res.findings.iter().find(|f| f.rule_id() == rule.vuln_id));
             let mut v = Vuln { data: stig_data(rule, &stig_ref, &stig_uuid), ..Default::default() };
             match (result, finding) {
                 (Some(res), Some(f)) => {
@@ -166,7 +167,7 @@ pub fn from_assessment(ar: &AssessmentResults, index: &RuleIndex, asset_info: &A
                 }
                 _ => {
                     v.status = "Not_Reviewed".into();
-                    v.comments = format!("No automated check in {TOOL} for this rule: review it manually.");
+                    v.comments = format!("Not assessed: the results {TOOL} wrote this checklist from hold no finding for this rule. Review it manually with the check text, or assess it and write the checklist again.");
                 }
             }
             v
@@ -204,7 +205,7 @@ pub fn checklist_of_import(ar: &AssessmentResults) -> Option<(Checklist, String,
         for st in &mut c.stigs {
             let sid = st.stig_id().to_string();
             for v in &mut st.vulns {
-                let f = res.findings.iter().find(|f| f.target.target_id == v.vuln_num() && ns_prop(&f.props, "checklist-stig") == Some(sid.as_str()));
+                let f = res.findings.iter().find(|f| f.rule_id() == v.vuln_num() && ns_prop(&f.props, "checklist-stig") == Some(sid.as_str()));
                 if let Some(s) = f.and_then(|f| ns_prop(&f.props, "stig-status")) {
                     v.status = s.to_string();
                 }
@@ -297,7 +298,7 @@ pub fn import(c: &Checklist, file_name: &str, bytes: &[u8], timestamp: &str) -> 
                 let risk_uuid = uuid_v5(&["risk", &result_uuid, &sid, &vn]).to_string();
                 risks.push(Risk {
                     uuid: risk_uuid.clone(),
-                    title: format!("{vn}: {}", v.attr("Rule_Title").unwrap_or("")),
+                    title: format!("{vn}: {}", single_line(v.attr("Rule_Title").unwrap_or(""))),
                     description: v.attr("Vuln_Discuss").filter(|d| !d.trim().is_empty()).unwrap_or("Open finding from a STIG checklist.").to_string(),
                     statement: if v.finding_details.trim().is_empty() { "Open in the checklist.".into() } else { v.finding_details.clone() },
                     props: v.attr("Severity").map(|s| vec![p("severity", s)]).unwrap_or_default(),
@@ -312,14 +313,14 @@ pub fn import(c: &Checklist, file_name: &str, bytes: &[u8], timestamp: &str) -> 
             };
             findings.push(Finding {
                 uuid: uuid_v5(&["finding", &result_uuid, &sid, &vn]).to_string(),
-                title: format!("{vn}: {}", v.attr("Rule_Title").unwrap_or("")),
-                description: format!("{}: {}", v.status, v.attr("Rule_Title").unwrap_or("")),
+                title: format!("{vn}: {}", single_line(v.attr("Rule_Title").unwrap_or(""))),
+                description: format!("{}: {}", v.status, single_line(v.attr("Rule_Title").unwrap_or(""))),
                 props,
                 origins: origin.clone(),
                 target: FindingTarget {
                     target_type: "objective-id".into(),
                     target_id: vn.clone(),
-                    title: v.attr("Rule_Title").map(str::to_string),
+                    title: v.attr("Rule_Title").map(single_line),
                     status: ObjectiveStatus { state: state.into(), reason: Some(reason.into()), ..Default::default() },
                     ..Default::default()
                 },
@@ -335,7 +336,7 @@ pub fn import(c: &Checklist, file_name: &str, bytes: &[u8], timestamp: &str) -> 
     AssessmentResults {
         uuid: doc_uuid.clone(),
         metadata: Metadata {
-            title: format!("Checklist {file_name}: {}", titles.join("; ")),
+            title: single_line(&format!("Checklist {file_name}: {}", titles.join("; "))),
             last_modified: timestamp.to_string(),
             version: "1".into(),
             oscal_version: OSCAL_VERSION.into(),
@@ -346,7 +347,7 @@ pub fn import(c: &Checklist, file_name: &str, bytes: &[u8], timestamp: &str) -> 
         import_ap: ImportAp { href: format!("#{resource_uuid}"), remarks: Some("Imported from a STIG Viewer checklist; the checklist is the plan and the record.".into()) },
         results: vec![AssessmentResult {
             uuid: result_uuid,
-            title: format!("STIG checklist {file_name} for {host}"),
+            title: single_line(&format!("STIG checklist {file_name} for {host}")),
             description: format!("{} rules from {}.", findings.len(), titles.join("; ")),
             start: timestamp.to_string(),
             end: Some(timestamp.to_string()),
@@ -396,18 +397,18 @@ pub fn merge(ar: &mut AssessmentResults, manual: &Checklist, file_name: &str, by
             remarks: (!v.comments.trim().is_empty()).then(|| v.comments.clone()),
             ..Default::default()
         });
-        let idx = match result.findings.iter().position(|f| f.target.target_id == vn) {
+        let idx = match result.findings.iter().position(|f| f.rule_id() == vn) {
             Some(i) => i,
             None => {
                 result.findings.push(Finding {
                     uuid: uuid_v5(&["finding", &result.uuid, &vn]).to_string(),
-                    title: format!("{vn}: {}", v.attr("Rule_Title").unwrap_or("")),
+                    title: format!("{vn}: {}", single_line(v.attr("Rule_Title").unwrap_or(""))),
                     description: "Not covered by the automated checks; decided by the assessor.".into(),
                     props: vec![p("vuln-id", vn.clone()), p("stig-status", "Not_Reviewed"), p("verdict", "not-reviewed"), p("decided-by", "tool")],
                     target: FindingTarget {
                         target_type: "objective-id".into(),
                         target_id: vn.clone(),
-                        title: v.attr("Rule_Title").map(str::to_string),
+                        title: v.attr("Rule_Title").map(single_line),
                         status: ObjectiveStatus { state: "not-satisfied".into(), reason: Some("other".into()), ..Default::default() },
                         ..Default::default()
                     },

@@ -153,6 +153,9 @@ pub(super) fn write_document(assessment: &Assessment, index: &RuleIndex, out_fil
     let file = std::fs::File::create(out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
     let mut w = std::io::BufWriter::new(file);
     doc.write_json_pretty(&mut w).and_then(|_| std::io::Write::flush(&mut w)).with_context(|| format!("cannot write {}", out_file.display()))?;
+    // The plan the results' import-ap links (and embeds), beside them.
+    let plan = out_file.with_file_name(oscal_stig::emit::assessment_plan::FILE_NAME);
+    std::fs::write(&plan, oscal_stig::emit::assessment_plan::of_assessment(assessment, index)).with_context(|| format!("cannot write {}", plan.display()))?;
     Ok(())
 }
 

@@ -42,7 +42,30 @@ pub struct WriteArgs {
 /// The checklist for an assessment, and the original bytes when it was imported from one.
 fn checklist_for(args: &WriteArgs) -> anyhow::Result<(Checklist, Option<Vec<u8>>, AssessmentResults)> {
     let ar = AssessmentResults::from_file(&args.results).with_context(|| format!("--results {}", args.results.display()))?;
-    if let Some((c, _, bytes)) = results::checklist_of_import(&ar) {
+    if let Some((mut c, _, bytes)) = results::checklist_of_import(&ar) {
+        // The checklist comes back as it was, but for the asset fields given on the command
+        // line (STIG Manager rejects a checklist without a host name).
+        let given = [
+            ("HOST_NAME", &args.host_name),
+            ("HOST_IP", &args.host_ip),
+            ("HOST_MAC", &args.host_mac),
+            ("HOST_FQDN", &args.host_fqdn),
+            ("TECH_AREA", &args.tech_area),
+            ("TARGET_COMMENT", &args.target_comment),
+        ];
+        let role = (args.role != "None").then_some(("ROLE", &args.role));
+        for (key, value) in given.into_iter().chain(role).filter(|(_, v)| !v.is_empty()) {
+            match c.asset.iter_mut().find(|(k, _)| k == key) {
+                Some(entry) => entry.1 = value.clone(),
+                // STIG Viewer's order, which DISA's schema fixes.
+                None => {
+                    const ORDER: [&str; 9] = ["ROLE", "ASSET_TYPE", "MARKING", "HOST_NAME", "HOST_IP", "HOST_MAC", "HOST_FQDN", "TARGET_COMMENT", "TECH_AREA"];
+                    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+                    let at = c.asset.iter().position(|(k, _)| rank(k) > rank(key)).unwrap_or(c.asset.len());
+                    c.asset.insert(at, (key.to_string(), value.clone()));
+                }
+            }
+        }
         return Ok((c, Some(bytes), ar));
     }
     let (_, index) = super::documents::stig_for(args.stig.as_deref(), Some(&ar))?;

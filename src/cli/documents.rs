@@ -22,9 +22,20 @@ pub(super) fn stig_for(stig: Option<&str>, ar: Option<&AssessmentResults>) -> an
         return Ok((stig.to_string(), RuleIndex::load(stig)?));
     }
     let Some(ar) = ar else { return Ok(("mke".into(), RuleIndex::load("mke")?)) };
-    let targets = ar.results.iter().flat_map(|r| r.findings.iter()).map(|f| f.target.target_id.as_str());
+    let targets = ar.results.iter().flat_map(|r| r.findings.iter()).map(|f| f.rule_id());
     let (name, index) = RuleIndex::builtin_for(targets)?;
     Ok((name.to_string(), index))
+}
+
+/// The STIG profile's last-modified: documents written from the STIG alone carry it, so the
+/// same STIG gives the same bytes.
+fn profile_date(stig: &str) -> String {
+    Builtin::find(stig)
+        .filter(|b| b.is_stig)
+        .and_then(|b| oscal_stig::oscal::Profile::from_slice(b.bytes).ok())
+        .or_else(|| oscal_stig::oscal::Profile::from_file(Path::new(stig)).ok())
+        .map(|p| p.metadata.last_modified)
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
 /// "Kubernetes" from "Kubernetes Security Technical Implementation Guide": the component a STIG
@@ -43,14 +54,25 @@ pub fn component_definition(stig: Option<&str>, results: Option<&Path>, title: O
         let title = title.as_str();
         // The source is the STIG profile: a built-in by its shipped file name, else the path.
         let source = Builtin::find(stig).filter(|b| b.is_stig).map(|b| b.file_name.to_string()).unwrap_or_else(|| stig.to_string());
-        let profile_date = Builtin::find(stig)
-            .filter(|b| b.is_stig)
-            .and_then(|b| oscal_stig::oscal::Profile::from_slice(b.bytes).ok())
-            .or_else(|| oscal_stig::oscal::Profile::from_file(Path::new(stig)).ok())
-            .map(|p| p.metadata.last_modified)
-            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let profile_date = profile_date(stig);
         let cd = component_definition::build(&index, ar.as_ref(), &component_definition::Options { component_title: title, source: &source, timestamp: &profile_date });
         write_output(out, &cd.to_json_pretty())
+    })
+}
+
+pub fn plan(stig: &str, target: &str, policy: Option<&Path>, ssp: Option<&str>, timestamp: Option<&str>, out: Option<&Path>) -> u8 {
+    use oscal_stig::emit::assessment_plan;
+    guard(|| {
+        let index = RuleIndex::load(stig)?;
+        let policy = policy.map(oscal_stig::policy::Policy::load).transpose()?.unwrap_or_default();
+        policy.check_against(&[&index], &[]).map_err(|e| anyhow::anyhow!("policy: {e}"))?;
+        let date = match timestamp {
+            Some(t) => chrono::DateTime::parse_from_rfc3339(t).with_context(|| format!("--timestamp {t}: not an RFC 3339 date-time"))?.to_rfc3339(),
+            None => profile_date(stig),
+        };
+        let parameters = policy.parameters();
+        let ap = assessment_plan::build(&index, &assessment_plan::PlanInput { target, parameters: &parameters, timestamp: &date, ssp });
+        write_output(out, &ap.to_json_pretty())
     })
 }
 

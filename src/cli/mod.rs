@@ -93,6 +93,27 @@ enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// Write an OSCAL assessment-plan: the STIG's rules as activities, the target, the site
+    /// policy's parameters (`assess` writes the same plan beside its results).
+    Plan {
+        /// A built-in STIG (mke, kubernetes, ...) or a STIG profile.
+        #[arg(long, default_value = "mke")]
+        stig: String,
+        /// The system to assess, as the results will name it (e.g. https://mke.example.mil).
+        #[arg(long)]
+        target: String,
+        /// The site policy file (its parameters go into the plan).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Where the system security plan is (import-ssp) [default: ssp.json beside the plan].
+        #[arg(long)]
+        ssp: Option<String>,
+        /// last-modified of the plan [default: the STIG profile's date, so the same inputs give the same bytes].
+        #[arg(long)]
+        timestamp: Option<String>,
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
     /// Write an OSCAL POA&M: one item per open finding, scheduled by severity.
     Poam {
         #[arg(long)]
@@ -256,6 +277,7 @@ pub fn run() -> ExitCode {
         Command::Checklist(ChecklistCommand::Cklb(args)) => checklist::write_cklb(&args),
         Command::Checklist(ChecklistCommand::Import { file, timestamp, out }) => checklist::import(&file, timestamp, out.as_deref()),
         Command::ComponentDefinition { stig, results, title, out } => documents::component_definition(stig.as_deref(), results.as_deref(), title.as_deref(), out.as_deref()),
+        Command::Plan { stig, target, policy, ssp, timestamp, out } => documents::plan(&stig, &target, policy.as_deref(), ssp.as_deref(), timestamp.as_deref(), out.as_deref()),
         Command::Poam { results, cat1_days, cat2_days, cat3_days, out } => {
             documents::poam(&results, oscal_stig::emit::poam::Deadlines { cat1: cat1_days, cat2: cat2_days, cat3: cat3_days }, out.as_deref())
         }

@@ -28,8 +28,45 @@ fn p(name: &str, value: impl Into<String>) -> Property {
 
 /// Prop values must be non-empty without surrounding white space.
 fn clean(s: &str) -> String {
-    let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let t = shown_target(s);
     if t.is_empty() { "-".into() } else { t }
+}
+
+/// The assessment plan, linked (the file `assess` writes beside the results) and embedded, so
+/// `import-ap` resolves wherever the results travel.
+fn plan_resource(uuid: String, plan: &str) -> Resource {
+    use base64::Engine;
+    let name = super::assessment_plan::FILE_NAME;
+    let media_type = "application/oscal.ap+json";
+    let mut extra = crate::oscal::Extra::new();
+    extra.insert("base64".into(), json!({ "filename": name, "media-type": media_type, "value": base64::engine::general_purpose::STANDARD.encode(plan) }));
+    Resource {
+        uuid,
+        title: Some("Assessment plan".into()),
+        description: Some("The plan these results carry out: the STIG's rules as activities, the target, the site parameters.".into()),
+        rlinks: vec![ResourceLink {
+            href: name.into(),
+            media_type: Some(media_type.into()),
+            hashes: vec![Hash { algorithm: "SHA-256".into(), value: crate::stig::xccdf::hex_sha256(plan.as_bytes()) }],
+            ..Default::default()
+        }],
+        extra,
+        ..Default::default()
+    }
+}
+
+/// The target as documents show it: on one line, and without the local path of the CA file the
+/// collector trusted (`tcp://host:443 (TLS, CA /home/me/bundle/ca.pem)` -> `... (TLS)`), which
+/// says nothing about the system and names the assessor's machine. UUIDs still derive from the
+/// target as recorded.
+pub fn shown_target(target: &str) -> String {
+    let mut t = crate::emit::single_line(target);
+    if let Some(start) = t.find(" (TLS, CA ") {
+        if let Some(len) = t[start..].find(')') {
+            t.replace_range(start..start + len + 1, " (TLS)");
+        }
+    }
+    t
 }
 
 fn subject_line(s: &Subject) -> String {
@@ -89,7 +126,7 @@ impl Builder<'_> {
                 }
                 Some(RelevantEvidence {
                     href: stored.map(|(f, _)| format!("{EVIDENCE_PREFIX}{f}")),
-                    description: format!("{endpoint} (collected from {})", self.a.target),
+                    description: format!("{endpoint} (collected from {})", clean(&self.a.target)),
                     props,
                     ..Default::default()
                 })
@@ -215,9 +252,11 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
             description: r.reason.clone(),
             props,
             origins: b.origin(),
+            // The rule's part in the STIG profile, which a resolver can follow (the V- id is
+            // the vuln-id prop); a rule no control holds has no part, so its V- id stands.
             target: FindingTarget {
-                target_type: "objective-id".into(),
-                target_id: r.rule.clone(),
+                target_type: "statement-id".into(),
+                target_id: info.and_then(|i| i.part_id.clone()).unwrap_or_else(|| r.rule.clone()),
                 title: info.map(|i| i.title.clone()),
                 status: ObjectiveStatus { state: state.into(), reason: Some(reason.into()), remarks: Some(format!("{}: {}", r.status.ckl(), r.reason)), ..Default::default() },
                 ..Default::default()
@@ -231,8 +270,8 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
     let components = json!([
         { "uuid": tool_uuid, "type": "software", "title": "oscal-stig", "description": format!("{TOOL}: automated DISA STIG assessment"),
           "props": [p("version", env!("CARGO_PKG_VERSION"))], "status": { "state": "operational" } },
-        { "uuid": target_uuid, "type": "software", "title": format!("Docker Engine API at {}", a.target),
-          "description": "The assessed engine (through MKE, the whole cluster's engines).", "status": { "state": "operational" } }
+        { "uuid": target_uuid, "type": "software", "title": format!("Assessed system: {}", clean(&a.target)),
+          "description": "The system the evidence was collected from (for MKE, through its API: the whole cluster's engines).", "status": { "state": "operational" } }
     ]);
     let mut local = serde_json::Map::new();
     local.insert("components".into(), components);
@@ -242,7 +281,7 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
     let count = |s: Status| a.results.iter().filter(|r| r.status == s).count();
     let result = AssessmentResult {
         uuid: result_uuid,
-        title: format!("{} {}: automated assessment of {}", index.stig.title, index.stig.version, a.target),
+        title: format!("{} {}: automated assessment of {}", index.stig.title, index.stig.version, clean(&a.target)),
         description: format!(
             "{} rules decided from the collected evidence: {} pass, {} fail, {} not applicable, {} not reviewed. Orchestrator: {}.",
             a.results.len(),
@@ -287,7 +326,7 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
     AssessmentResults {
         uuid: doc_uuid,
         metadata: Metadata {
-            title: format!("{} {} assessment results: {}", index.stig.title, index.stig.version, a.target),
+            title: format!("{} {} assessment results: {}", index.stig.title, index.stig.version, clean(&a.target)),
             last_modified: a.finished.clone(),
             version: "1".into(),
             oscal_version: OSCAL_VERSION.into(),
@@ -295,20 +334,15 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
             links: vec![Link { href: format!("#{evidence_uuid}"), rel: Some("reference".into()), text: Some("evidence snapshot".into()), ..Default::default() }],
             ..Default::default()
         },
-        import_ap: ImportAp { href: format!("#{plan_uuid}"), remarks: Some("No separate assessment plan: the plan is the STIG's automated checks, run by oscal-stig.".into()) },
+        import_ap: ImportAp { href: format!("#{plan_uuid}"), remarks: None },
         results: vec![result],
         back_matter: Some(BackMatter {
             resources: vec![
-                Resource {
-                    uuid: plan_uuid,
-                    title: Some("Assessment plan (implied)".into()),
-                    description: Some(format!("Automated checks of the {} {} as implemented by {TOOL}.", index.stig.title, index.stig.version)),
-                    ..Default::default()
-                },
+                plan_resource(plan_uuid, &super::assessment_plan::of_assessment(a, index)),
                 Resource {
                     uuid: evidence_uuid,
                     title: Some("Evidence snapshot".into()),
-                    description: Some(format!("Raw answers collected from {} between {} and {} (secret values redacted).", a.target, a.started, a.finished)),
+                    description: Some(format!("Raw answers collected from {} between {} and {} (secret values redacted).", clean(&a.target), a.started, a.finished)),
                     rlinks: vec![ResourceLink {
                         href: format!("{EVIDENCE_PREFIX}manifest.json"),
                         media_type: Some("application/json".into()),

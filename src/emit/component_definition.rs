@@ -51,7 +51,7 @@ pub struct Options<'a> {
 
 pub fn build(index: &RuleIndex, results: Option<&AssessmentResults>, opts: &Options) -> ComponentDefinition {
     let verdict_of = |vuln: &str| -> Option<String> {
-        let f = results?.results.first()?.findings.iter().find(|f| f.target.target_id == vuln)?;
+        let f = results?.results.first()?.findings.iter().find(|f| f.rule_id() == vuln)?;
         f.props.iter().find(|p| p.name == "verdict" && p.ns.as_deref() == Some(NS)).map(|p| p.value.clone())
     };
     let mut by_control: BTreeMap<(String, u32, u32), (String, Vec<&crate::stig::RuleInfo>)> = BTreeMap::new();
@@ -99,8 +99,10 @@ pub fn build(index: &RuleIndex, results: Option<&AssessmentResults>, opts: &Opti
                 } else {
                     "planned"
                 };
-                // OSCAL's own implementation-status prop (no namespace).
-                props.push(Property::new("implementation-status", status));
+                // In our namespace: NIST's constraints allow only `marking` as an OSCAL-namespace
+                // prop of an implemented-requirement (OSCAL's implementation-status is an SSP
+                // by-component field, not a component-definition prop).
+                props.push(Property::with_ns("implementation-status", NS, status));
             }
             ImplementedRequirement {
                 uuid: uuid_v5(&["implemented-requirement", &comp_uuid, &control]).to_string(),

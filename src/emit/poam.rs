@@ -55,7 +55,7 @@ pub fn build(ar: &AssessmentResults, d: Deadlines) -> Result<PlanOfActionAndMile
                 observations.push(obs.clone());
             }
         }
-        let mut props = vec![Property::with_ns("vuln-id", NS, f.target.target_id.clone()), Property::with_ns("scheduled-completion-date", NS, due.clone())];
+        let mut props = vec![Property::with_ns("vuln-id", NS, f.rule_id().to_string()), Property::with_ns("scheduled-completion-date", NS, due.clone())];
         if let Some(c) = ns_prop(&f.props, "category") {
             props.push(Property::with_ns("category", NS, c));
         }
@@ -70,6 +70,7 @@ pub fn build(ar: &AssessmentResults, d: Deadlines) -> Result<PlanOfActionAndMile
             ..Default::default()
         });
     }
+    let local_definitions = local_definitions(result.local_definitions.as_ref(), &observations);
     Ok(PlanOfActionAndMilestones {
         uuid: uuid_v5(&["poam", &ar.uuid, &format!("{}-{}-{}", d.cat1, d.cat2, d.cat3)]).to_string(),
         metadata: Metadata {
@@ -80,10 +81,37 @@ pub fn build(ar: &AssessmentResults, d: Deadlines) -> Result<PlanOfActionAndMile
             parties: ar.metadata.parties.clone(),
             ..Default::default()
         },
+        local_definitions,
         observations,
         risks,
         findings: open.into_iter().cloned().collect(),
         poam_items: items,
         ..Default::default()
     })
+}
+
+/// What the copied observations and origins reference, defined here so the POA&M stands alone
+/// (NIST's constraints want every uuid reference to resolve in the document): the result's
+/// components (the tool, the assessed system) and the inventory items its open observations
+/// name as subjects.
+fn local_definitions(ar_local: Option<&serde_json::Value>, observations: &[crate::oscal::assessment_common::Observation]) -> Option<serde_json::Value> {
+    let ar_local = ar_local?;
+    let named: std::collections::HashSet<&str> =
+        observations.iter().flat_map(|o| &o.subjects).map(|s| s.subject_uuid.as_str()).collect();
+    let mut local = serde_json::Map::new();
+    if let Some(c) = ar_local.get("components").filter(|c| c.as_array().is_some_and(|a| !a.is_empty())) {
+        local.insert("components".into(), c.clone());
+    }
+    let items: Vec<serde_json::Value> = ar_local
+        .get("inventory-items")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|i| i.get("uuid").and_then(serde_json::Value::as_str).is_some_and(|u| named.contains(u)))
+        .cloned()
+        .collect();
+    if !items.is_empty() {
+        local.insert("inventory-items".into(), serde_json::Value::Array(items));
+    }
+    (!local.is_empty()).then_some(serde_json::Value::Object(local))
 }

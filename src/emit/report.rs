@@ -58,7 +58,7 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
     let cats = ["CAT I", "CAT II", "CAT III"];
     let mut rows: Vec<Row> = cats.iter().map(|c| Row { severity: c, pass: 0, fail: 0, na: 0, nr: 0, total: 0 }).collect();
     for f in findings {
-        let vuln = f.target.target_id.clone();
+        let vuln = f.rule_id().to_string();
         let info = index.and_then(|i| i.get(&vuln));
         let category = ns_prop(&f.props, "category").map(str::to_string).or_else(|| info.map(|i| i.severity.category().to_string())).unwrap_or_else(|| "-".into());
         let verdict = ns_prop(&f.props, "verdict").unwrap_or("not-reviewed").to_string();
@@ -104,6 +104,21 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
             });
         }
         rules.push(Rule { vuln_id: vuln, category, verdict, title, reason: f.description.clone() });
+    }
+    // Every rule of the STIG is listed, as in the checklist: one the results hold no finding for
+    // is not reviewed (a report that leaves rules out reads as if they were fine).
+    if let Some(index) = index {
+        let listed: std::collections::HashSet<String> = rules.iter().map(|r| r.vuln_id.clone()).collect();
+        for info in index.rules().iter().filter(|i| !listed.contains(&i.vuln_id)) {
+            let category = info.severity.category().to_string();
+            if let Some(row) = rows.iter_mut().find(|r| r.severity == category) {
+                row.total += 1;
+                row.nr += 1;
+            }
+            let reason = "Not assessed: these results hold no finding for this rule. Review it manually with the STIG's check text.".to_string();
+            rules.push(Rule { vuln_id: info.vuln_id.clone(), category, verdict: "not-reviewed".into(), title: info.title.clone(), reason });
+        }
+        rules.sort_by_key(|r| index.get(&r.vuln_id).map(|i| i.number()).unwrap_or(u64::MAX));
     }
     let total = Row {
         severity: "All",

@@ -120,6 +120,19 @@ pub struct Finding {
     pub extra: Extra,
 }
 
+impl Finding {
+    /// The STIG rule (V- id) a finding is about: its `vuln-id` prop in the oscal-stig namespace,
+    /// else the target id (documents written before targets named the rule's part in the STIG
+    /// profile, and other tools' results).
+    pub fn rule_id(&self) -> &str {
+        self.props
+            .iter()
+            .find(|p| p.name == "vuln-id" && p.ns.as_deref() == Some(crate::stig::NS))
+            .map(|p| p.value.as_str())
+            .unwrap_or(&self.target.target_id)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct FindingTarget {

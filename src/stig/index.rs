@@ -22,6 +22,10 @@ pub struct RuleInfo {
     /// DISA's product identifier for the STIG (STIG Viewer's TargetKey).
     pub target_key: Option<String>,
     pub title: String,
+    /// The id of the rule's part in the STIG profile (`cm-6_stig_V-260907`, under the first
+    /// control it maps to): what findings target, so a resolver can follow them. None for a
+    /// rule no control holds (it travels in back-matter).
+    pub part_id: Option<String>,
     pub discussion: String,
     /// Manual check text (absent for SCAP-only rules).
     pub check: Option<String>,
@@ -47,7 +51,7 @@ impl RuleInfo {
     }
 
     /// The numeric part of the V- id, for DISA's rule order.
-    fn number(&self) -> u64 {
+    pub(crate) fn number(&self) -> u64 {
         self.vuln_id.trim_start_matches("V-").parse().unwrap_or(u64::MAX)
     }
 }
@@ -130,6 +134,7 @@ fn parse_rule(part: &Part, control: Option<&str>) -> Result<RuleInfo, IndexError
             .filter_map(|p| p.prose.clone().map(|t| (p.name.clone(), t)))
             .collect(),
         controls: control.map(|c| vec![c.to_string()]).unwrap_or_default(),
+        part_id: control.and(part.id.clone()),
         statements: props(part, "control-statement").map(str::to_string).collect(),
         vuln_id,
     })

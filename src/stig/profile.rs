@@ -100,7 +100,7 @@ pub fn rule_part(rule: &Rule, id: Option<String>, statements: &[String]) -> Part
         id,
         name: "stig-rule".into(),
         ns: Some(NS.into()),
-        title: Some(rule.title.clone()),
+        title: Some(crate::emit::single_line(&rule.title)),
         props,
         parts,
         ..Default::default()
@@ -217,7 +217,7 @@ pub fn build_profile(bench: &Benchmark, ccis: &CciList, revision: Revision, cata
 
     let mut resources = vec![
         catalog_resource.clone(),
-        resource("xccdf", &bench.source, format!("{} {short} (DISA XCCDF)", bench.title), "application/xml"),
+        resource("xccdf", &bench.source, crate::emit::single_line(&format!("{} {short} (DISA XCCDF)", bench.title)), "application/xml"),
         resource("cci-list", &ccis.source, format!("DISA CCI list {}", ccis.version), "application/xml"),
     ];
     resources.extend(unmapped_resources);
@@ -225,7 +225,7 @@ pub fn build_profile(bench: &Benchmark, ccis: &CciList, revision: Revision, cata
     let profile = Profile {
         uuid: uuid_v5(&["stig-profile", &bench.id, &short, revision.short(), &bench.source.sha256, &ccis.source.sha256]).to_string(),
         metadata: Metadata {
-            title: format!("{} {short} ({revision})", bench.title),
+            title: crate::emit::single_line(&format!("{} {short} ({revision})", bench.title)),
             published: Some(stamp.clone()),
             last_modified: stamp,
             version: short.clone(),

@@ -97,7 +97,7 @@ pub fn engine() -> Option<Engine> {
 /// Verdict, failing subject names and excepted subject names of a rule in assessment-results.
 pub fn verdict(ar: &serde_json::Value, rule: &str) -> (String, Vec<String>, Vec<String>) {
     let result = &ar["assessment-results"]["results"][0];
-    let finding = result["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == rule).unwrap_or_else(|| panic!("no finding for {rule}"));
+    let finding = result["findings"].as_array().unwrap().iter().find(|f| finding_rule(f) == rule).unwrap_or_else(|| panic!("no finding for {rule}"));
     let prop = |name: &str| finding["props"].as_array().unwrap().iter().find(|p| p["name"] == name).map(|p| p["value"].as_str().unwrap().to_string());
     let names = |group: &str| -> Vec<String> {
         let mut v: Vec<String> = result["observations"]
@@ -137,4 +137,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }
     }
+}
+
+/// The STIG rule (V- id) of a finding: its vuln-id prop (targets name the rule's part in the
+/// STIG profile).
+pub fn finding_rule(f: &serde_json::Value) -> &str {
+    f["props"].as_array().into_iter().flatten().find(|p| p["name"] == "vuln-id").and_then(|p| p["value"].as_str()).unwrap_or_else(|| f["target"]["target-id"].as_str().unwrap_or(""))
 }
