@@ -116,6 +116,7 @@ fn test_fake_kube_api_kubeadm_each_planted_violation_fails_naming_its_subject() 
     assert_eq!(status("V-242378"), "Not_Reviewed", "cluster rules are in the cluster's checklist");
     let cluster = std::fs::read_to_string(out.join("checklists/cluster.ckl")).unwrap();
     assert!(cluster.contains("<HOST_IP>127.0.0.1</HOST_IP>"), "the API server's address");
+    assert!(cluster.contains("<HOST_NAME>127.0.0.1</HOST_NAME>"), "an address is not cut at its first dot");
     assert!(out.join("checklists/cp-1.cklb").is_file());
 }
 

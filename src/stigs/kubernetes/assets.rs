@@ -41,7 +41,9 @@ pub fn assets(k: &KubeCluster, target: &str) -> Vec<Asset> {
     let host = host_of(target);
     let is_ip = host.parse::<std::net::IpAddr>().is_ok();
     let cluster = AssetInfo {
-        host_name: host.split('.').next().unwrap_or(&host).to_string(),
+        // An API server named by address keeps the whole address (its first "label" of an IPv4
+        // address would be "127", which STIG Manager takes for the asset's name).
+        host_name: if is_ip { host.clone() } else { host.split('.').next().unwrap_or(&host).to_string() },
         host_ip: if is_ip { host.clone() } else { String::new() },
         host_fqdn: if is_ip { String::new() } else { host.clone() },
         role: "None".into(),
