@@ -3,6 +3,9 @@
 #  - Debian packages: docker.io (a real Docker Engine), busybox-static (the test image),
 #    openssl (the test engine's TLS material), libxml2-utils (xmllint: CKL files checked
 #    against DISA's checklist schema), chromium (the HTML report rendered headless).
+#  - The third-party consumers every written document is fed to (tests/consumers.rs), by
+#    scripts/consumers.sh into target/consumers: oscal-validate and compliance-trestle (PyPI,
+#    a Python 3.12 venv), STIG Manager's checklist parser (npm). Skipped when already there.
 #  - A private dockerd (own socket, data root, exec root; --iptables=false) with the test
 #    containers; stopped and removed on exit, also when tests fail.
 set -euo pipefail
@@ -21,6 +24,11 @@ if [ ${#need[@]} -gt 0 ]; then
   else
     echo "warning: missing ${need[*]} (not root, not installing): engine tests will skip" >&2
   fi
+fi
+
+if ! scripts/consumers.sh; then
+  [ -z "${CI:-}" ] || { echo "error: installing the consumers failed (required in CI)" >&2; exit 1; }
+  echo "warning: the consumers are not installed: tests/consumers.rs will skip" >&2
 fi
 
 engine_dir=$(mktemp -d /tmp/oscal-stig-engine.XXXXXX)

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod consumers;
 pub mod kube_server;
 pub mod mke_server;
 
