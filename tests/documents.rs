@@ -290,3 +290,47 @@ fn report_lists_every_rule_of_the_stig() {
     assert!(row.contains("| not-reviewed |") && row.contains("no finding for this rule"), "{row}");
     assert!(md.contains("| 44 |"), "44 rules in the summary");
 }
+
+/// Every `#` reference in a document resolves to an object in it (uuid or id).
+fn dangling_fragments(doc: &Value) -> Vec<String> {
+    fn walk<'a>(v: &'a Value, ids: &mut std::collections::HashSet<&'a str>, refs: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x.as_str()) {
+                        ("uuid" | "id", Some(s)) => {
+                            ids.insert(s);
+                        }
+                        ("href", Some(s)) if s.starts_with('#') => refs.push(&s[1..]),
+                        _ => walk(x, ids, refs),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, ids, refs)),
+            _ => {}
+        }
+    }
+    let (mut ids, mut refs) = (std::collections::HashSet::new(), Vec::new());
+    walk(doc, &mut ids, &mut refs);
+    refs.into_iter().filter(|r| !ids.contains(r)).map(str::to_string).collect()
+}
+
+#[test]
+fn no_fragment_reference_points_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = common::example_results(dir.path());
+    let docs = [
+        ("assessment-results", serde_json::from_str(&std::fs::read_to_string(&ar).unwrap()).unwrap()),
+        ("assessment-plan", serde_json::from_str(&std::fs::read_to_string(ar.with_file_name("assessment-plan.json")).unwrap()).unwrap()),
+        ("poam", write_and_load(&["poam", "--results", ar.to_str().unwrap()], &dir.path().join("poam.json"))),
+        ("component-definition", write_and_load(&["component-definition", "--results", ar.to_str().unwrap()], &dir.path().join("cd.json"))),
+        ("checklist import", write_and_load(&["checklist", "import", concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/checklist.ckl")], &dir.path().join("imp.json"))),
+        ("plan", write_and_load(&["plan", "--stig", "kubernetes", "--target", "k8s"], &dir.path().join("ap.json"))),
+    ];
+    for (what, doc) in &docs {
+        assert_eq!(dangling_fragments(doc), Vec::<String>::new(), "{what}: # references that point nowhere");
+    }
+    // The detector itself.
+    let bad = serde_json::json!({"x": {"uuid": "a", "links": [{"href": "#a"}, {"href": "#nowhere"}]}});
+    assert_eq!(dangling_fragments(&bad), vec!["nowhere".to_string()]);
+}
