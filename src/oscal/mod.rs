@@ -9,6 +9,7 @@ pub mod assessment_results;
 pub mod catalog;
 pub mod common;
 pub mod component_definition;
+pub mod constraints;
 pub mod poam;
 pub mod profile;
 pub mod ssp;
