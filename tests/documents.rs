@@ -334,3 +334,29 @@ fn no_fragment_reference_points_nowhere() {
     let bad = serde_json::json!({"x": {"uuid": "a", "links": [{"href": "#a"}, {"href": "#nowhere"}]}});
     assert_eq!(dangling_fragments(&bad), vec!["nowhere".to_string()]);
 }
+
+/// `--emit all`: the assessor's package from one command, every OSCAL document valid with no
+/// dangling reference, the checklist naming its asset.
+#[test]
+fn emit_all_writes_every_deliverable_beside_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let o = common::run(&["assess", "docker", "--evidence", &format!("{root}/examples/docker-snapshot"), "--policy", &format!("{root}/examples/policy.yaml"), "--out", out.to_str().unwrap(), "--emit", "all"]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    for name in ["assessment-results.json", "assessment-plan.json", "poam.json", "component-definition.json"] {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(out.join(name)).unwrap()).unwrap();
+        let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        assert_eq!(dangling_fragments(&v), Vec::<String>::new(), "{name}");
+    }
+    let ckl = std::fs::read_to_string(out.join("checklists/cluster.ckl")).unwrap();
+    assert!(ckl.contains("<HOST_NAME>127.0.0.1</HOST_NAME>"), "the asset named from the target");
+    assert!(out.join("checklists/cluster.cklb").is_file());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("| 44 |"));
+    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("<table"));
+    let cd: Value = serde_json::from_str(&std::fs::read_to_string(out.join("component-definition.json")).unwrap()).unwrap();
+    assert_eq!(cd["component-definition"]["components"][0]["title"], "Mirantis Kubernetes Engine");
+    assert_eq!(cd["component-definition"]["components"][0]["control-implementations"][0]["source"], "mke_stig_v2r1_rev5_profile.json");
+}

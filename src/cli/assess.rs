@@ -56,8 +56,10 @@ pub struct Common {
     /// Per-container calls in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
-    /// Deliverables written beside the results: `ckl`, `cklb` (comma-separated). Kubernetes
-    /// STIG checklists are one per asset: the cluster and each node (OUT/checklists/).
+    /// Deliverables written beside the results (comma-separated): `ckl`, `cklb` (OUT/checklists/:
+    /// for the Kubernetes STIG one per asset, the cluster and each node), `poam`
+    /// (OUT/poam.json), `cd` (OUT/component-definition.json), `report` (OUT/report.html and
+    /// report.md), or `all`.
     #[arg(long, value_delimiter = ',', value_enum)]
     pub emit: Vec<Emit>,
 }
@@ -66,6 +68,17 @@ pub struct Common {
 pub enum Emit {
     Ckl,
     Cklb,
+    Poam,
+    Cd,
+    Report,
+    All,
+}
+
+impl Emit {
+    /// Whether `kind` is asked for (`all` asks for everything).
+    pub(super) fn wants(what: &[Emit], kind: Emit) -> bool {
+        what.contains(&kind) || what.contains(&Emit::All)
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -132,7 +145,32 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
     let snap = Snapshot::open(&evidence_dir)?;
     let assessment = stigs::mke::assess(&snap, None, &policy, &index);
     warn_unused(&policy, &[&assessment]);
-    write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)
+    let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
+    emit_mke(&args.common.out, &assessment, &index, &args.common.emit)?;
+    Ok(code)
+}
+
+/// The MKE STIG's deliverables: one checklist for the cluster (its asset named from the
+/// target), and the documents every STIG gets.
+fn emit_mke(out: &Path, a: &Assessment, index: &RuleIndex, what: &[Emit]) -> anyhow::Result<()> {
+    let ar = out.join("assessment-results.json");
+    if Emit::wants(what, Emit::Ckl) || Emit::wants(what, Emit::Cklb) {
+        let results = oscal_stig::oscal::AssessmentResults::from_file(&ar)?;
+        let host = assessment_results::shown_target(&a.target);
+        let host = host.split("://").nth(1).unwrap_or(&host).split([':', '/', ' ']).next().unwrap_or("").to_string();
+        let is_ip = host.parse::<std::net::IpAddr>().is_ok();
+        let info = oscal_stig::checklist::results::AssetInfo {
+            host_name: if is_ip || host.is_empty() { host.clone() } else { host.split('.').next().unwrap_or(&host).to_string() },
+            host_ip: if is_ip { host.clone() } else { String::new() },
+            host_fqdn: if is_ip { String::new() } else { host.clone() },
+            role: "None".into(),
+            comment: format!("Mirantis Kubernetes Engine cluster ({})", assessment_results::shown_target(&a.target)),
+            ..Default::default()
+        };
+        let c = oscal_stig::checklist::results::from_assessment(&results, index, &info);
+        super::kubernetes::write_checklists(&c, &out.join("checklists"), "cluster", &results.uuid, what)?;
+    }
+    super::documents::write_deliverables(&ar, index, out, what)
 }
 
 /// The site policy (empty when none is given), checked against the STIGs the run assesses.
@@ -326,6 +364,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
     let node_files = super::kubernetes::node_evidence_of(&snap, node_files, args.evidence.is_none())?;
     let assessment = stigs::mke::assess(&snap, host, &policy, &index);
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
+    emit_mke(&args.common.out, &assessment, &index, &args.common.emit)?;
     // The cluster's Kubernetes against the Kubernetes STIG, when its API was read.
     let (kube, cluster) = stigs::kubernetes::assess(&snap, node_files, &policy, &kube_index);
     if cluster.facts.kube.reached.is_err() {
@@ -335,6 +374,7 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
     let dir = args.common.out.join("kubernetes");
     write_document(&kube, &kube_index, &dir.join("assessment-results.json"))?;
     super::kubernetes::emit(&kube, &cluster, &kube_index, &dir, &args.common.emit)?;
+    super::documents::write_deliverables(&dir.join("assessment-results.json"), &kube_index, &dir, &args.common.emit)?;
     let count = |s: Status| kube.results.iter().filter(|r| r.status == s).count();
     eprintln!(
         "wrote {} (Kubernetes STIG: {} rules: {} pass, {} fail, {} not applicable, {} not reviewed)",

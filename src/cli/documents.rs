@@ -76,6 +76,41 @@ pub fn plan(stig: &str, target: &str, policy: Option<&Path>, ssp: Option<&str>, 
     })
 }
 
+/// The documents every assessment can have, written beside its results as `--emit` asks:
+/// OUT/poam.json, OUT/component-definition.json, OUT/report.html and OUT/report.md.
+pub(super) fn write_deliverables(results: &Path, index: &RuleIndex, out: &Path, what: &[super::assess::Emit]) -> anyhow::Result<()> {
+    use super::assess::Emit;
+    let wants = |k| Emit::wants(what, k);
+    if !(wants(Emit::Poam) || wants(Emit::Cd) || wants(Emit::Report)) {
+        return Ok(());
+    }
+    let ar = load_results(results)?;
+    let write = |name: &str, text: &str| -> anyhow::Result<()> {
+        let f = out.join(name);
+        std::fs::write(&f, text).with_context(|| format!("cannot write {}", f.display()))
+    };
+    if wants(Emit::Poam) {
+        write("poam.json", &poam::build(&ar, poam::Deadlines::default()).map_err(anyhow::Error::msg)?.to_json_pretty())?;
+    }
+    if wants(Emit::Cd) {
+        // The built-in profile the results' STIG is (a --stig release of the user's: its file).
+        let source = oscal_stig::content::BUILTINS
+            .iter()
+            .filter(|b| b.is_stig)
+            .find(|b| oscal_stig::oscal::Profile::from_slice(b.bytes).is_ok_and(|p| p.uuid == index.stig.profile_uuid))
+            .map(|b| b.file_name.to_string())
+            .unwrap_or_else(|| index.stig.source_file.clone());
+        let cd = component_definition::build(index, Some(&ar), &component_definition::Options { component_title: &component_of(index), source: &source, timestamp: &ar.metadata.last_modified });
+        write("component-definition.json", &cd.to_json_pretty())?;
+    }
+    if wants(Emit::Report) {
+        write("report.html", &report::render(&ar, Some(index), report::Format::Html))?;
+        write("report.md", &report::render(&ar, Some(index), report::Format::Markdown))?;
+    }
+    eprintln!("wrote the deliverables in {}", out.display());
+    Ok(())
+}
+
 pub fn poam(results: &Path, deadlines: poam::Deadlines, out: Option<&Path>) -> u8 {
     guard(|| {
         let ar = load_results(results)?;

@@ -148,6 +148,7 @@ fn run(args: &Args) -> anyhow::Result<u8> {
     warn_unused(&policy, &[&assessment]);
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
     emit(&assessment, &cluster, &index, &args.common.out, &args.common.emit)?;
+    super::documents::write_deliverables(&args.common.out.join("assessment-results.json"), &index, &args.common.out, &args.common.emit)?;
     Ok(code)
 }
 
@@ -162,27 +163,33 @@ fn server_of(path: &Path, context: Option<&str>) -> Option<String> {
 
 /// Writes a CKL and/or CKLB per asset (the cluster and each node) into OUT/checklists.
 pub fn emit(a: &Assessment, cluster: &KubeCluster, index: &RuleIndex, out: &Path, what: &[Emit]) -> anyhow::Result<()> {
-    if what.is_empty() {
+    if !Emit::wants(what, Emit::Ckl) && !Emit::wants(what, Emit::Cklb) {
         return Ok(());
     }
     let dir = out.join("checklists");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let all = assets::assets(cluster, &a.target);
     for asset in &all {
         let view = assets::for_asset(a, asset, index);
         let ar = oscal_stig::emit::assessment_results::build(&view, index);
         let c = results::from_assessment(&ar, index, &asset.info);
-        if what.contains(&Emit::Ckl) {
-            let f = dir.join(format!("{}.ckl", asset.file));
-            std::fs::write(&f, ckl::write(&c, concat!("oscal-stig ", env!("CARGO_PKG_VERSION"), " (STIG Viewer 2 CKL)"))).with_context(|| format!("cannot write {}", f.display()))?;
-        }
-        if what.contains(&Emit::Cklb) {
-            let f = dir.join(format!("{}.cklb", asset.file));
-            let v = results::to_cklb(&c, None, &asset.file, &oscal_stig::ids::uuid_v5(&["cklb", &ar.uuid]).to_string());
-            std::fs::write(&f, serde_json::to_string_pretty(&v)? + "\n").with_context(|| format!("cannot write {}", f.display()))?;
-        }
+        write_checklists(&c, &dir, &asset.file, &ar.uuid, what)?;
     }
-    eprintln!("wrote {} checklist(s) per asset for {} assets in {}", what.len(), all.len(), dir.display());
+    eprintln!("wrote the checklists of {} assets in {}", all.len(), dir.display());
+    Ok(())
+}
+
+/// DIR/STEM.ckl and/or DIR/STEM.cklb of one asset's checklist, as `what` asks.
+pub(super) fn write_checklists(c: &oscal_stig::checklist::Checklist, dir: &Path, stem: &str, ar_uuid: &str, what: &[Emit]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if Emit::wants(what, Emit::Ckl) {
+        let f = dir.join(format!("{stem}.ckl"));
+        std::fs::write(&f, ckl::write(c, concat!("oscal-stig ", env!("CARGO_PKG_VERSION"), " (STIG Viewer 2 CKL)"))).with_context(|| format!("cannot write {}", f.display()))?;
+    }
+    if Emit::wants(what, Emit::Cklb) {
+        let f = dir.join(format!("{stem}.cklb"));
+        let v = results::to_cklb(c, None, stem, &oscal_stig::ids::uuid_v5(&["cklb", ar_uuid]).to_string());
+        std::fs::write(&f, serde_json::to_string_pretty(&v)? + "\n").with_context(|| format!("cannot write {}", f.display()))?;
+    }
     Ok(())
 }
 
