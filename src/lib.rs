@@ -7,6 +7,7 @@
 pub mod assess;
 pub mod checklist;
 pub mod content;
+pub mod diff;
 pub mod emit;
 pub mod evidence;
 pub mod facts;

@@ -8,6 +8,7 @@ macro_rules! outln {
 
 mod assess;
 mod checklist;
+mod diff;
 mod kubernetes;
 mod documents;
 mod resolve;
@@ -143,6 +144,10 @@ enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// What changed between two assessments (assessment-results or CKL/CKLB, any mix): new
+    /// findings, regressions, resolved and still-open rules, per subject. Exit 1 when a rule
+    /// regressed or a new finding appeared, 0 otherwise, 2 unusable input.
+    Diff(diff::Args),
     /// Merge an assessor's checklist (manual verdicts) into assessment-results.
     Merge {
         /// The assessment-results to complete.
@@ -282,6 +287,7 @@ pub fn run() -> ExitCode {
             documents::poam(&results, oscal_stig::emit::poam::Deadlines { cat1: cat1_days, cat2: cat2_days, cat3: cat3_days }, out.as_deref())
         }
         Command::Report { results, format, stig, out } => documents::report(&results, format, stig.as_deref(), out.as_ref()),
+        Command::Diff(args) => diff::run(&args),
         Command::Merge { results, checklist: manual, out } => checklist::merge(&results, &manual, out.as_deref()),
         Command::Policy(PolicyCommand::Schema) => {
             print(&oscal_stig::policy::Policy::json_schema());
