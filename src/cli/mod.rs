@@ -39,11 +39,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate OSCAL JSON/YAML documents against NIST's OSCAL 1.1.3 schemas (model detected from the root key).
+    /// Validate OSCAL JSON/YAML documents: NIST's JSON schema for their oscal-version (1.1.3 or
+    /// 1.2.3) and NIST's OSCAL 1.2.3 Metaschema constraints (model detected from the root key).
+    /// Exit 0 valid, 1 a schema error or ERROR constraint problem, 2 unusable input.
     Validate {
         /// Files to validate.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: validate::Format,
+        /// Check the JSON schema only, not NIST's Metaschema constraints.
+        #[arg(long)]
+        no_constraints: bool,
+        /// WARNING-level constraint problems fail the file too (exit 1).
+        #[arg(long)]
+        strict: bool,
     },
     /// Resolve an OSCAL profile into a resolved catalog (NIST profile resolution).
     Resolve {
@@ -264,7 +274,7 @@ fn parse_revision(s: &str) -> Result<oscal_stig::stig::cci::Revision, String> {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Validate { files } => validate::run(&files),
+        Command::Validate { files, format, no_constraints, strict } => validate::run(&files, &validate::Options { format, no_constraints, strict }),
         Command::Resolve { profile, out, timestamp } => resolve::run(&profile, out.as_deref(), timestamp),
         Command::Profile(ProfileCommand::FromXccdf { xccdf, cci, catalog, revision, out }) => {
             stig::from_xccdf(&xccdf, cci.as_deref(), &catalog, revision, out.as_deref())

@@ -35,10 +35,11 @@ pub fn run(schema: &Schema, datatypes: &Datatypes, skip: &[bool], tree: &Tree<'_
     let mut c = Checker {
         schema,
         datatypes,
+        types: schema.defs.iter().map(|d| datatypes.get(&d.as_type)).collect(),
         skip,
         tree,
         found: Vec::new(),
-        pending: HashMap::new(),
+        pending: foldhash::HashMap::default(),
         indexes: HashMap::new(),
         key_refs: Vec::new(),
         failed: Vec::new(),
@@ -95,12 +96,14 @@ struct KeyRef {
 struct Checker<'s, 't, 'a> {
     schema: &'s Schema,
     datatypes: &'s Datatypes,
+    /// Per definition, its datatype's checker (looked up once, not per value).
+    types: Vec<Option<&'s super::datatypes::Datatype>>,
     skip: &'s [bool],
     tree: &'t Tree<'a>,
     /// (where, problem): sorted by document position at the end.
     found: Vec<(NodeRef, Problem)>,
     /// allowed-values constraints registered for a value not yet judged.
-    pending: HashMap<NodeRef, Vec<usize>>,
+    pending: foldhash::HashMap<NodeRef, Vec<usize>>,
     indexes: HashMap<&'s str, Index>,
     key_refs: Vec<KeyRef>,
     failed: Vec<(String, String)>,
@@ -322,9 +325,10 @@ where
 
     /// A value's datatype (`as-type`), from NIST's JSON schema definition of it.
     fn check_datatype(&mut self, n: NodeRef) {
-        let Some(def) = self.tree.def(n) else { return };
+        let Some(def_id) = self.tree.def_id(n) else { return };
+        let Some(dt) = self.types[def_id as usize] else { return };
         let Some(value) = self.tree.value(n) else { return };
-        let Some(dt) = self.datatypes.get(&def.as_type) else { return };
+        let def = self.schema.def(def_id);
         if let Some(fault) = dt.check(value) {
             let shown = value.text().map_or_else(|| "an object or array".to_string(), |t| quote(&t));
             let msg = format!("{} is {shown}, which {}", self.describe(n), fault_phrase(&fault, &def.as_type));

@@ -120,7 +120,7 @@ pub struct Definition {
     pub value_key: ValueKey,
     /// Indexes into [`Schema::constraints`], in document order.
     pub constraints: Vec<usize>,
-    pub(crate) json: HashMap<String, JsonChild>,
+    pub(crate) json: foldhash::HashMap<String, JsonChild>,
 }
 
 impl Definition {
@@ -362,7 +362,7 @@ impl Loader {
             json_key: el.child("json-key").and_then(|k| k.attr("flag-name")).map(str::to_string),
             value_key,
             constraints: Vec::new(),
-            json: HashMap::new(),
+            json: foldhash::HashMap::default(),
         });
         self.def_module.push(m);
         self.def_use_name.push(el.child_text("use-name").map(|s| s.trim().to_string()));
@@ -475,7 +475,7 @@ impl Loader {
                 self.defs[id].model.push(ModelInstance { name, name_id, json_name, grouping, def });
             }
             let d = &mut self.defs[id];
-            let mut json = HashMap::new();
+            let mut json = foldhash::HashMap::default();
             for (i, f) in d.flags.iter().enumerate() {
                 json.insert(f.name.clone(), JsonChild::Flag(i));
             }

@@ -13,8 +13,6 @@
 //! is kept to 32 bytes.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::definitions::{DefId, DefKind, Definition, Grouping, JsonChild, NameId, Schema, ValueKey};
@@ -98,7 +96,7 @@ pub struct Tree<'a> {
     pub schema: &'a Schema,
     elems: Vec<Elem<'a>>,
     /// The keys of BY_KEY entries (rare, so not in every element).
-    keys: HashMap<u32, &'a str>,
+    keys: foldhash::HashMap<u32, &'a str>,
     /// Elements whose children were not mapped because of MAX_DEPTH.
     pub too_deep: Vec<u32>,
     ns_name: Option<NameId>,
@@ -108,7 +106,7 @@ impl<'a> Tree<'a> {
     /// Maps a whole document (`{"catalog": {...}}`). A document whose root key names no
     /// Metaschema root is a tree with only the document node.
     pub fn build(schema: &'a Schema, doc: &'a Value) -> Tree<'a> {
-        let mut tree = Tree { schema, elems: Vec::new(), keys: HashMap::new(), too_deep: Vec::new(), ns_name: schema.name_id("ns") };
+        let mut tree = Tree { schema, elems: Vec::new(), keys: foldhash::HashMap::default(), too_deep: Vec::new(), ns_name: schema.name_id("ns") };
         tree.elems.push(Elem { json: doc, parent: 0, end: 1, def: NO_DEF, name: NameId::MAX, inst: ROOT_INSTANCE, kind: ElemKind::Document, pos: NOT_IN_ARRAY });
         let root = doc.as_object().and_then(|o| o.iter().find_map(|(k, v)| Some((v, schema.root(k)?))));
         if let Some((json, def)) = root {
@@ -178,14 +176,17 @@ impl<'a> Tree<'a> {
 
     /// The definition of a node (an element's, or the flag's own).
     pub fn def(&self, n: NodeRef) -> Option<&'a Definition> {
+        self.def_id(n).map(|d| self.schema.def(d))
+    }
+
+    pub fn def_id(&self, n: NodeRef) -> Option<DefId> {
         let el = &self.elems[n.elem as usize];
         if el.def == NO_DEF {
             return None;
         }
-        let d = self.schema.def(el.def);
         match n.flag_index() {
-            None => Some(d),
-            Some(i) => d.flags.get(i).map(|f| self.schema.def(f.def)),
+            None => Some(el.def),
+            Some(i) => self.schema.def(el.def).flags.get(i).map(|f| f.def),
         }
     }
 
@@ -218,11 +219,24 @@ impl<'a> Tree<'a> {
         e + 1..self.elems[e as usize].end
     }
 
-    /// The flags present on an element, in definition order.
+    /// The flags present on an element, in JSON order.
     pub fn flags(&self, e: u32) -> impl Iterator<Item = NodeRef> + '_ {
         let el = &self.elems[e as usize];
-        let count = if el.def == NO_DEF { 0 } else { self.schema.def(el.def).flags.len() };
-        (0..count).map(move |i| NodeRef { elem: e, flag: i as u16 + 1 }).filter(|f| self.value(*f).is_some())
+        let d = (el.def != NO_DEF).then(|| self.schema.def(el.def));
+        let in_object = el.json.as_object().into_iter().flatten().filter_map(move |(k, _)| match d?.json.get(k.as_str()) {
+            Some(JsonChild::Flag(i)) => Some(NodeRef { elem: e, flag: *i as u16 + 1 }),
+            _ => None,
+        });
+        // The two flags that are not properties: a BY_KEY entry's key, a json-value-key-flag.
+        let elsewhere = d.into_iter().flat_map(move |d| {
+            let key_flag = d.json_key.as_deref().filter(|_| self.keys.contains_key(&e));
+            let value_flag = match &d.value_key {
+                ValueKey::Flag(f) if d.kind == DefKind::Field => Some(f.as_str()),
+                _ => None,
+            };
+            [key_flag, value_flag].into_iter().flatten().filter_map(move |name| d.flags.iter().position(|f| f.name == name))
+        });
+        in_object.chain(elsewhere.map(move |i| NodeRef { elem: e, flag: i as u16 + 1 })).filter(|f| self.value(*f).is_some())
     }
 
     /// The flag with this name on an element, if present.
@@ -256,7 +270,7 @@ impl<'a> Tree<'a> {
                         return self.value_entry(el.json, d).map(|(k, _)| Atom::Key(k));
                     }
                 }
-                el.json.as_object()?.get(flag.as_str()).map(Atom::Json)
+                property(el.json.as_object()?, flag).map(Atom::Json)
             }
             None if el.kind == ElemKind::Field => match el.json {
                 Value::Object(_) => self.value_entry(el.json, d).map(|(_, v)| Atom::Json(v)),
@@ -270,7 +284,7 @@ impl<'a> Tree<'a> {
     fn value_entry(&self, json: &'a Value, d: &Definition) -> Option<(&'a str, &'a Value)> {
         let obj = json.as_object()?;
         match &d.value_key {
-            ValueKey::Fixed(k) => obj.get_key_value(k.as_str()).map(|(k, v)| (k.as_str(), v)),
+            ValueKey::Fixed(k) => obj.iter().find(|(key, _)| *key == k).map(|(k, v)| (k.as_str(), v)),
             // json-value-key-flag: the one property that is not a flag.
             ValueKey::Flag(_) => obj.iter().find(|(k, _)| d.flag_named(k).is_none()).map(|(k, v)| (k.as_str(), v)),
         }
@@ -337,6 +351,16 @@ impl<'a> Tree<'a> {
             }
         }
         p
+    }
+}
+
+/// A property of a JSON object. OSCAL objects have a handful of properties, and comparing a
+/// few short keys is cheaper than hashing one.
+fn property<'v>(obj: &'v serde_json::Map<String, Value>, key: &str) -> Option<&'v Value> {
+    if obj.len() <= 8 {
+        obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        obj.get(key)
     }
 }
 
