@@ -328,6 +328,9 @@ fn evaluated_and_not_evaluated_per_model() {
             ("plan-of-action-and-milestones", 177, 3),
         ]
     );
+    for m in Model::ALL {
+        assert_eq!(coverage(m).unwrap().unchecked_datatypes, Vec::<String>::new(), "every as-type of {m} has a NIST schema definition");
+    }
     let ssp = coverage(Model::SystemSecurityPlan).unwrap();
     let ids: Vec<&str> = ssp.not_evaluated.iter().map(|n| n.constraint_id.as_str()).collect();
     assert!(ids.contains(&"oscal-ssp-by-component-uuid-index"), "{ids:?}");
@@ -336,3 +339,4 @@ fn evaluated_and_not_evaluated_per_model() {
     let report = check(&fixture("old-assessment-results.json")).unwrap();
     assert_eq!((report.evaluated, report.not_evaluated, report.version), (197, 3, "1.2.3"));
 }
+
