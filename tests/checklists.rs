@@ -140,7 +140,7 @@ fn every_reference_checklist_imports_and_round_trips() {
         let ar = dir.path().join(format!("{name}.json"));
         run_ok(&["checklist", "import", f.to_str().unwrap(), "--timestamp", "2024-01-01T00:00:00Z", "-o", ar.to_str().unwrap()]);
         let v: Value = serde_json::from_str(&std::fs::read_to_string(&ar).unwrap()).unwrap();
-        let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+        let (_, errors) = common::validate_with_constraints(&v).unwrap();
         assert!(errors.is_empty(), "{name}: {errors:?}");
         let original = Checklist::read(&f).unwrap();
         let n: usize = original.stigs.iter().map(|s| s.vulns.len()).sum();
@@ -256,7 +256,7 @@ fn an_assessors_checklist_completes_and_overrides_the_tool() {
     let merged = dir.path().join("merged.json");
     run_ok(&["merge", ar.to_str().unwrap(), manual.to_str().unwrap(), "-o", merged.to_str().unwrap()]);
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
-    let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+    let (_, errors) = common::validate_with_constraints(&v).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let result = &v["assessment-results"]["results"][0];
     let finding = |rule: &str| result["findings"].as_array().unwrap().iter().find(|f| common::finding_rule(f) == rule).unwrap().clone();

@@ -15,7 +15,7 @@ fn write_and_load(args: &[&str], out: &Path) -> Value {
     let o = common::run(&a);
     assert_eq!(o.status.code(), Some(0), "{a:?}: {}", common::stderr(&o));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
-    let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+    let (_, errors) = common::validate_with_constraints(&v).unwrap();
     assert!(errors.is_empty(), "{a:?}: {errors:?}");
     v
 }
@@ -204,7 +204,7 @@ fn assessment_plan_beside_the_results_is_what_import_ap_names() {
     let ar_path = common::example_results(dir.path());
     let plan_bytes = std::fs::read(ar_path.with_file_name("assessment-plan.json")).unwrap();
     let plan: Value = serde_json::from_slice(&plan_bytes).unwrap();
-    let (_, errors) = oscal_stig::oscal::validate::validate_value(&plan).unwrap();
+    let (_, errors) = common::validate_with_constraints(&plan).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let ar: Value = serde_json::from_str(&std::fs::read_to_string(&ar_path).unwrap()).unwrap();
     let href = ar["assessment-results"]["import-ap"]["href"].as_str().unwrap();
@@ -346,7 +346,7 @@ fn emit_all_writes_every_deliverable_beside_the_results() {
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     for name in ["assessment-results.json", "assessment-plan.json", "poam.json", "component-definition.json"] {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(out.join(name)).unwrap()).unwrap();
-        let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+        let (_, errors) = common::validate_with_constraints(&v).unwrap();
         assert!(errors.is_empty(), "{name}: {errors:?}");
         assert_eq!(dangling_fragments(&v), Vec::<String>::new(), "{name}");
     }

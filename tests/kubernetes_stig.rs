@@ -19,7 +19,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 
 fn read_ar(path: &Path) -> Value {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap();
-    let (_, errors) = oscal_stig::oscal::validate::validate_value(&v).unwrap();
+    let (_, errors) = common::validate_with_constraints(&v).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     v
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use oscal_stig::oscal::{validate::validate_value, Catalog, OscalModel, Profile};
+use oscal_stig::oscal::{Catalog, OscalModel, Profile};
 use oscal_stig::resolve::{resolve, Origin, ResolveOptions};
 use oscal_stig::stig::cci::{self, CciList, Revision};
 use oscal_stig::stig::profile::build_from_files;
@@ -207,11 +207,14 @@ fn shipped_profiles_validate_resolve_and_place_every_rule() {
     for (file, xccdf, catalog_name) in SHIPPED {
         let path = shipped(file);
         let profile = Profile::from_file(&path).unwrap();
-        let (_, errors) = validate_value(&profile.to_value()).unwrap();
+        let (_, errors) = common::validate_with_constraints(&profile.to_value()).unwrap();
         assert!(errors.is_empty(), "{file}: {errors:?}");
 
         let resolved = resolve(&Origin::File(path.clone()), &ResolveOptions { timestamp: Some("2024-01-01T00:00:00Z".into()) }).unwrap();
-        let (_, errors) = validate_value(&resolved.to_value()).unwrap();
+        // Schema only: the resolved catalog carries NIST's 800-53 text as NIST publishes it, and
+        // NIST's 1.1.x catalogs break 1.2.3 constraints (deprecated depends-on, rev4's priority
+        // props); the STIG's own parts are checked with constraints in the profile above.
+        let (_, errors) = oscal_stig::oscal::validate::validate_value(&resolved.to_value()).unwrap();
         assert!(errors.is_empty(), "{file} resolved: {errors:?}");
 
         // (control, V-id) -> how many rule parts.

@@ -145,3 +145,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn finding_rule(f: &serde_json::Value) -> &str {
     f["props"].as_array().into_iter().flatten().find(|p| p["name"] == "vuln-id").and_then(|p| p["value"].as_str()).unwrap_or_else(|| f["target"]["target-id"].as_str().unwrap_or(""))
 }
+
+/// NIST's JSON schema and its Metaschema constraint layer (ERROR-level problems): what every
+/// emitter's tests check a document with. Returns the model and the problems, one line each.
+pub fn validate_with_constraints(doc: &serde_json::Value) -> Result<(oscal_stig::oscal::Model, Vec<String>), oscal_stig::oscal::OscalError> {
+    let (model, schema) = oscal_stig::oscal::validate::validate_value(doc)?;
+    let mut errors: Vec<String> = schema.iter().map(|e| format!("schema: {e}")).collect();
+    match oscal_stig::oscal::constraints::check(doc) {
+        Ok(report) => errors.extend(
+            report.problems.iter().filter(|p| p.level == oscal_stig::oscal::constraints::Level::Error).map(|p| format!("constraint {} at {}: {}", p.constraint_id, p.pointer, p.message)),
+        ),
+        Err(e) => errors.push(format!("constraints not checked: {e}")),
+    }
+    Ok((model, errors))
+}
