@@ -393,7 +393,7 @@ impl Loader {
         for el in model.elements() {
             match el.name.as_str() {
                 // A choice only says which alternatives may appear; each is an instance.
-                "choice" | "choice-group" => self.read_model(m, owner, el)?,
+                "choice" => self.read_model(m, owner, el)?,
                 "assembly" | "field" | "define-assembly" | "define-field" => {
                     let kind = DefKind::from_tag(&el.name).unwrap_or(DefKind::Field);
                     let (target, use_name) = if el.name.starts_with("define-") {
@@ -412,7 +412,9 @@ impl Loader {
                     let max_occurs_one = matches!(el.attr("max-occurs"), None | Some("1"));
                     self.raw_models[owner as usize].push(RawModel { kind, use_name, target, max_occurs_one, group });
                 }
-                _ => {} // `any`: unmodelled content, nothing to check
+                // `any`: unmodelled content, nothing to check. (`choice-group`, JSON-discriminated
+                // alternatives, is not used by OSCAL and not mapped.)
+                _ => {}
             }
         }
         Ok(())
