@@ -301,6 +301,26 @@ fn nist_examples_have_no_constraint_problems() {
     }
 }
 
+/// Older NIST content does not meet the 1.2.3 constraints everywhere. Checked by hand: the
+/// rev4 HIGH baseline's responsible parties name a party uuid its metadata does not define,
+/// and its alters add a `priority` prop in OSCAL's namespace, which a profile's `add` does not
+/// allow (label, sort-id, alt-identifier, marking).
+#[test]
+fn nist_rev4_high_baseline_findings_are_real() {
+    let Some(reference) = common::reference_dir() else { return };
+    let path = reference.join("nist-800-53/rev4/NIST_SP-800-53_rev4_HIGH-baseline_profile.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let report = check(&doc).unwrap();
+    let mut ids: Vec<&str> = report.problems.iter().map(|p| p.constraint_id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids, ["oscal-index-metadata-party-uuid", "oscal-profile-modify-alter-prop-name-values"]);
+    assert_eq!(report.problems[0].pointer, "/profile/metadata/responsible-parties/0/party-uuids/0");
+    let party = doc["profile"]["metadata"]["responsible-parties"][0]["party-uuids"][0].as_str().unwrap();
+    assert!(doc["profile"]["metadata"]["parties"].as_array().unwrap().iter().all(|p| p["uuid"] != party));
+    let priority = report.problems.iter().filter(|p| p.message.starts_with("prop/@name is \"priority\"")).count();
+    assert_eq!(priority, report.problems.len() - 2);
+}
+
 #[test]
 fn odd_documents_are_reports_or_errors_never_panics() {
     for doc in [json!({"recipe": {}}), json!([]), json!(null), json!({"catalog": {"metadata": 3}}), json!({"catalog": {"controls": [1, "x", null]}})] {

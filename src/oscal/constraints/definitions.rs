@@ -9,6 +9,8 @@
 //!
 //! Everything the JSON mapping needs is kept (use-name, group-as with in-json, json-key,
 //! json-value-key); documentation (formal-name, description, remarks, examples) is dropped.
+//! NIST's 1.2.3 modules declare every constraint inside a definition's `<constraint>` block:
+//! there are no external `<context>` constraint sets to read.
 
 use std::collections::HashMap;
 
