@@ -12,6 +12,7 @@ pub mod emit;
 pub mod evidence;
 pub mod facts;
 pub mod ids;
+pub mod limits;
 pub mod oscal;
 pub mod policy;
 pub mod probe;
