@@ -4,9 +4,14 @@
 //! construction: a `<!DOCTYPE>` is refused and only XML's five predefined entities and
 //! character references are expanded, so nothing is ever fetched or expanded from a DTD.
 //! Names are local (namespace prefixes dropped): XCCDF 1.1 and 1.2 differ mostly in namespace.
+//! Elements may nest at most [`MAX_XML_DEPTH`] deep: the tree is dropped, cloned and searched
+//! recursively, so a deeper document (`<a><a><a>...`) would overflow the stack.
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
+
+pub use crate::limits::MAX_XML_DEPTH;
+use crate::limits::{message as clean, quote};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Element {
@@ -34,10 +39,16 @@ fn local(name: &str) -> String {
 
 /// Parses a whole document and returns its root element.
 pub fn parse(text: &str) -> Result<Element, XmlError> {
+    parse_with_depth(text, MAX_XML_DEPTH)
+}
+
+/// [`parse`], with elements nesting at most `max_depth` deep.
+pub fn parse_with_depth(text: &str, max_depth: usize) -> Result<Element, XmlError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let line_at = |pos: u64| text.as_bytes()[..(pos as usize).min(text.len())].iter().filter(|b| **b == b'\n').count() + 1;
-    let fail = |pos: u64, message: String| XmlError { line: line_at(pos), message };
+    // Messages quote the input (names, quick-xml's own messages): escaped and bounded.
+    let fail = |pos: u64, message: String| XmlError { line: line_at(pos), message: clean(&message) };
 
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -54,6 +65,12 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(fail(pos, "content after the root element".into()));
+            }
+            Event::Start(_) if stack.len() >= max_depth => {
+                return Err(fail(
+                    pos,
+                    format!("elements nest deeper than {max_depth} levels (DISA's XCCDF, CCI list and CKL nest about 10-20); refused"),
+                ));
             }
             Event::Start(e) => stack.push(open(&e).map_err(|m| fail(pos, m))?),
             Event::Empty(e) => {
@@ -78,7 +95,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
                 } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
                     s.to_string()
                 } else {
-                    return Err(fail(pos, format!("undefined entity &{};: only XML's predefined entities are expanded (no DTD processing)", &*r)));
+                    return Err(fail(pos, format!("undefined entity &{};: only XML's predefined entities are expanded (no DTD processing)", quote(&r))));
                 };
                 push_text(&mut stack, &s);
             }
@@ -90,7 +107,7 @@ pub fn parse(text: &str) -> Result<Element, XmlError> {
         }
     }
     if let Some(open) = stack.last() {
-        return Err(fail(text.len() as u64, format!("the document ends inside <{}> (truncated?)", open.name)));
+        return Err(fail(text.len() as u64, format!("the document ends inside <{}> (truncated?)", quote(&open.name))));
     }
     root.ok_or_else(|| fail(0, "no root element".into()))
 }
@@ -191,5 +208,26 @@ mod tests {
         let e = parse("<a>\n</b>").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        let nested = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(parse_with_depth(&nested(8), 8).is_ok());
+        let e = parse_with_depth(&nested(9), 8).unwrap_err();
+        assert!(e.message.contains("deeper than 8 levels"), "{e}");
+        let e = parse(&nested(200_000)).unwrap_err();
+        assert!(e.message.contains(&format!("deeper than {MAX_XML_DEPTH} levels")), "{e}");
+    }
+
+    #[test]
+    fn messages_quote_input_escaped_and_bounded() {
+        let long = "n".repeat(100_000);
+        let e = parse(&format!("<{long}>")).unwrap_err().to_string();
+        assert!(e.len() < 400, "{e}");
+        let e = parse("<a>&x\u{1b}[2J;</a>").unwrap_err().to_string();
+        assert!(!e.contains('\u{1b}'), "{e}");
+        let e = parse(&format!("<a><{long}></a>")).unwrap_err().to_string();
+        assert!(e.len() < 1200 && !e.contains(&"n".repeat(300)), "{e}");
     }
 }

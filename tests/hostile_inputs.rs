@@ -66,3 +66,118 @@ fn a_timestamp_that_is_not_a_date_is_refused() {
     assert!(common::stderr(&o).contains("not an RFC 3339 date-time"), "{}", common::stderr(&o));
     assert!(!out.exists());
 }
+
+/// Runs oscal-stig with a time limit: a regression here would hang (a FIFO read forever) or
+/// take minutes (quadratic parsing), so the process is killed after `secs` and the test fails.
+/// Returns the exit code and stderr.
+fn run_within(secs: u64, args: &[&str]) -> (Option<i32>, String) {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let err_path = dir.path().join("stderr");
+    let mut child = common::bin()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("binary runs");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("oscal-stig {args:?} still running after {secs} s: killed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status.code(), String::from_utf8_lossy(&std::fs::read(&err_path).unwrap()).into_owned())
+}
+
+/// The input is refused: exit 2, one line on stderr holding every `expected` part, no panic, no
+/// raw control character (terminal escape sequences are escaped), a bounded length, and no cause
+/// said twice (`cannot read x: No such file: No such file`).
+fn refused(args: &[&str], expected: &[&str]) -> String {
+    let (code, err) = run_within(10, args);
+    let line = err.trim_end();
+    eprintln!("{line}");
+    assert_eq!(code, Some(2), "{args:?}: {err}");
+    assert_eq!(line.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(!line.contains("panicked"), "{args:?}: {err}");
+    assert!(!line.chars().any(|c| c.is_control()), "{args:?}: a raw control character: {line:?}");
+    assert!(line.chars().count() < 1500, "{args:?}: {} characters: {line}", line.chars().count());
+    for e in expected {
+        assert!(line.contains(e), "{args:?}: {e:?} not in: {line}");
+    }
+    let parts: Vec<&str> = line.split(": ").filter(|p| p.len() > 12).collect();
+    for (i, p) in parts.iter().enumerate() {
+        assert!(!parts[i + 1..].contains(p), "{args:?}: {p:?} said twice: {line}");
+    }
+    line.to_string()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A one-rule XCCDF benchmark, enough for `profile from-xccdf` (tests of the other inputs).
+const TINY_XCCDF: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Benchmark xmlns="http://checklists.nist.gov/xccdf/1.1" id="Tiny_STIG"><status date="2024-01-01">accepted</status><title>Tiny STIG</title><version>1</version><plain-text id="release-info">Release: 1 Benchmark Date: 24 Jul 2024</plain-text><Group id="V-1"><title>SRG-APP-000001</title><Rule id="SV-1r1_rule" severity="medium" weight="10.0"><version>TINY-000010</version><title>A rule</title><description>&lt;VulnDiscussion&gt;d&lt;/VulnDiscussion&gt;</description><ident system="http://cyber.mil/cci">CCI-000015</ident><fixtext fixref="F-1r1_fix">fix</fixtext><check system="C-1r1_chk"><check-content>check</check-content></check></Rule></Group></Benchmark>
+"#;
+
+/// XML nested 150,000 deep (`<a><a>...`, 1 MB) overflowed the stack of every XML reader (the
+/// tree is dropped and searched recursively); elements may nest 256 deep.
+#[test]
+fn deeply_nested_xml_is_refused_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 150_000;
+    let deep = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+    let xml = dir.path().join("deep.xml");
+    std::fs::write(&xml, &deep).unwrap();
+    let ckl = dir.path().join("deep.ckl");
+    std::fs::write(&ckl, format!("<CHECKLIST>{deep}</CHECKLIST>")).unwrap();
+    let tiny = dir.path().join("tiny-xccdf.xml");
+    std::fs::write(&tiny, TINY_XCCDF).unwrap();
+    let out = dir.path().join("out.json");
+    let limit = "elements nest deeper than 256 levels";
+    refused(&["stig", "info", s(&xml)], &["deep.xml", limit]);
+    refused(&["profile", "from-xccdf", s(&xml), "-o", s(&out)], &["deep.xml", limit]);
+    refused(&["checklist", "import", s(&ckl), "-o", s(&out)], &["deep.ckl", limit]);
+    refused(&["profile", "from-xccdf", s(&tiny), "--cci", s(&xml), "-o", s(&out)], &["deep.xml", limit]);
+    // The tiny benchmark itself is fine: the error above is the CCI list's.
+    assert_eq!(common::run(&["profile", "from-xccdf", s(&tiny), "-o", s(&out)]).status.code(), Some(0));
+}
+
+/// A zip whose XCCDF inflates to 65 MiB (a zip bomb: 65 KB compressed) is refused, whether its
+/// header says so or claims 1,000 bytes.
+#[test]
+fn a_zip_bomb_is_refused_not_inflated() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("U_Bomb_STIG_V1R1_Manual-xccdf.xml", opts).unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..65 {
+        z.write_all(&chunk).unwrap();
+    }
+    z.finish().unwrap();
+    let out = dir.path().join("out.json");
+    refused(&["profile", "from-xccdf", s(&bomb), "-o", s(&out)], &["bomb.zip", "U_Bomb_STIG_V1R1_Manual-xccdf.xml", "decompresses to 68157440 bytes", "64 MiB"]);
+
+    // The same with both headers claiming 1,000 bytes: refused while inflating.
+    let mut bytes = std::fs::read(&bomb).unwrap();
+    let mut patch = |sig: &[u8], offset: usize| {
+        let at = bytes.windows(4).position(|w| w == sig).unwrap() + offset;
+        assert_eq!(&bytes[at..at + 4], &(65u32 << 20).to_le_bytes(), "the uncompressed size field");
+        bytes[at..at + 4].copy_from_slice(&1000u32.to_le_bytes());
+    };
+    patch(b"PK\x03\x04", 22);
+    patch(b"PK\x01\x02", 24);
+    let liar = dir.path().join("liar.zip");
+    std::fs::write(&liar, &bytes).unwrap();
+    refused(&["profile", "from-xccdf", s(&liar), "-o", s(&out)], &["liar.zip", "U_Bomb_STIG_V1R1_Manual-xccdf.xml"]);
+}

@@ -9,7 +9,7 @@ pub fn parse(shown: &str, text: &str) -> Result<Checklist, ChecklistError> {
     let invalid = |message: String| ChecklistError::Invalid { path: shown.to_string(), message };
     let root = xml::parse(text).map_err(|e| invalid(e.to_string()))?;
     if root.name != "CHECKLIST" {
-        return Err(invalid(format!("not a STIG Viewer checklist: root element <{}>, expected <CHECKLIST>", root.name)));
+        return Err(invalid(format!("not a STIG Viewer checklist: root element <{}>, expected <CHECKLIST>", crate::limits::quote(&root.name))));
     }
     let asset = root.child("ASSET").map(|a| a.elements().map(|e| (e.name.clone(), e.text())).collect()).unwrap_or_default();
     let stigs = root

@@ -89,6 +89,7 @@ impl Checklist {
     /// Checks what STIG Viewer and eMASS would reject: no STIG, a STIG without id, a duplicate
     /// VULN, an unknown STATUS.
     pub fn check(&self, path: &str) -> Result<(), ChecklistError> {
+        use crate::limits::quote;
         let invalid = |message: String| ChecklistError::Invalid { path: path.to_string(), message };
         if self.stigs.is_empty() {
             return Err(invalid("the checklist holds no STIG (no iSTIG)".into()));
@@ -100,23 +101,24 @@ impl Checklist {
             let mut seen = std::collections::HashSet::new();
             for v in &s.vulns {
                 if v.vuln_num().is_empty() {
-                    return Err(invalid(format!("a VULN of {} has no Vuln_Num", s.stig_id())));
+                    return Err(invalid(format!("a VULN of {} has no Vuln_Num", quote(s.stig_id()))));
                 }
                 if !seen.insert(v.vuln_num()) {
-                    return Err(invalid(format!("duplicate VULN {} in {}", v.vuln_num(), s.stig_id())));
+                    return Err(invalid(format!("duplicate VULN {} in {}", quote(v.vuln_num()), quote(s.stig_id()))));
                 }
                 if !STATUSES.contains(&v.status.as_str()) {
-                    return Err(invalid(format!("VULN {}: STATUS \"{}\" is not one of {}", v.vuln_num(), v.status, STATUSES.join(", "))));
+                    return Err(invalid(format!("VULN {}: STATUS \"{}\" is not one of {}", quote(v.vuln_num()), quote(&v.status), STATUSES.join(", "))));
                 }
             }
         }
         Ok(())
     }
 
-    /// Reads a CKL or CKLB file (by content: JSON is CKLB).
+    /// Reads a CKL or CKLB file (by content: JSON is CKLB); only a regular file (or a symlink to
+    /// one): a FIFO or a device is refused.
     pub fn read(path: &Path) -> Result<Checklist, ChecklistError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ChecklistError::Io { path: shown.clone(), message: e.to_string() })?;
+        let shown = crate::limits::path(path);
+        let bytes = crate::limits::read_file(path, crate::limits::MAX_INPUT_BYTES).map_err(|e| ChecklistError::Io { path: shown.clone(), message: e.to_string() })?;
         Checklist::parse(&shown, &bytes)
     }
 

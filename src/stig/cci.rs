@@ -74,9 +74,11 @@ pub struct CciList {
 }
 
 impl CciList {
+    /// Reads a CCI list file; only a regular file (or a symlink to one): a FIFO or a device is
+    /// refused.
     pub fn read(path: &Path) -> Result<CciList, StigError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| StigError::Io { path: shown.clone(), source })?;
+        let shown = crate::limits::path(path);
+        let bytes = crate::limits::read_file(path, crate::limits::MAX_INPUT_BYTES).map_err(|error| StigError::Io { path: shown.clone(), error })?;
         let name = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         CciList::parse(&shown, &name, &bytes)
     }
@@ -84,9 +86,9 @@ impl CciList {
     pub fn parse(shown: &str, name: &str, bytes: &[u8]) -> Result<CciList, StigError> {
         let text = std::str::from_utf8(bytes).map_err(|_| StigError::NotUtf8 { path: shown.to_string() })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let root = xml::parse(text).map_err(|source| StigError::Xml { path: shown.to_string(), source })?;
+        let root = xml::parse(text).map_err(|error| StigError::Xml { path: shown.to_string(), error })?;
         if root.name != "cci_list" {
-            return Err(StigError::NotCciList { path: shown.to_string(), root: root.name.clone() });
+            return Err(StigError::NotCciList { path: shown.to_string(), root: crate::limits::quote(&root.name) });
         }
         let version = root.child("metadata").and_then(|m| m.child_text("version")).unwrap_or_default();
         let mut items = HashMap::new();

@@ -61,12 +61,14 @@ impl fmt::Display for Severity {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StigError {
-    #[error("cannot read {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    // The causes are shown in the message and not also as `source()`: the command line prints
+    // an error's chain, which would repeat them.
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}: not UTF-8 text")]
     NotUtf8 { path: String },
-    #[error("{path}: {source}")]
-    Xml { path: String, source: crate::xml::XmlError },
+    #[error("{path}: {error}")]
+    Xml { path: String, error: crate::xml::XmlError },
     #[error("{path}: not a DISA XCCDF benchmark (root element <{root}>, expected <Benchmark> or an SCAP data stream holding one)")]
     NotXccdf { path: String, root: String },
     #[error("{path}: not a DISA CCI list (root element <{root}>, expected <cci_list>)")]

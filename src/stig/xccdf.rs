@@ -7,6 +7,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{Severity, StigError};
+use crate::limits::{self, quote};
 use crate::xml::{self, Element};
 
 /// The source file a benchmark was read from, kept so profiles can cite it with its digest.
@@ -125,9 +126,10 @@ impl Benchmark {
 }
 
 /// Reads a benchmark from an XCCDF file, an SCAP data stream, or a STIG zip holding either.
+/// Only a regular file (or a symlink to one) is read: a FIFO or a device is refused.
 pub fn read_benchmark(path: &Path) -> Result<Benchmark, StigError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| StigError::Io { path: shown.clone(), source })?;
+    let shown = limits::path(path);
+    let bytes = limits::read_file(path, limits::MAX_INPUT_BYTES).map_err(|error| StigError::Io { path: shown.clone(), error })?;
     let (name, xml_bytes) = if bytes.starts_with(b"PK\x03\x04") {
         from_zip(&shown, &bytes)?
     } else {
@@ -137,7 +139,7 @@ pub fn read_benchmark(path: &Path) -> Result<Benchmark, StigError> {
 }
 
 fn from_zip(shown: &str, bytes: &[u8]) -> Result<(String, Vec<u8>), StigError> {
-    let zip_err = |e: zip::result::ZipError| StigError::Zip { path: shown.to_string(), message: e.to_string() };
+    let zip_err = |e: zip::result::ZipError| StigError::Zip { path: shown.to_string(), message: limits::message(&e.to_string()) };
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(zip_err)?;
     let names: Vec<String> = archive.file_names().map(|n| n.map(|n| n.into_owned())).collect::<Result<_, _>>().map_err(zip_err)?;
     let is_xccdf = |n: &str| n.to_ascii_lowercase().ends_with("xccdf.xml");
@@ -147,23 +149,47 @@ fn from_zip(shown: &str, bytes: &[u8]) -> Result<(String, Vec<u8>), StigError> {
         .filter(|n| is_xccdf(n))
         .min_by_key(|n| (!n.to_ascii_lowercase().contains("manual"), n.len()))
         .cloned()
-        .ok_or_else(|| StigError::NoXccdfInZip { path: shown.to_string(), entries: names.join(", ") })?;
-    let mut entry = archive.by_name(&pick).map_err(zip_err)?;
-    let mut out = Vec::new();
-    entry
-        .read_to_end(&mut out)
-        .map_err(|e| StigError::Zip { path: shown.to_string(), message: format!("{pick}: {e}") })?;
+        .ok_or_else(|| StigError::NoXccdfInZip { path: shown.to_string(), entries: format!("{} ({} entries)", quote(&names.join(", ")), names.len()) })?;
+    let mut budget = limits::MAX_ZIP_TOTAL_BYTES;
+    let out = read_entry(&mut archive, &pick, &mut budget).map_err(|message| StigError::Zip { path: shown.to_string(), message })?;
     let name = pick.rsplit('/').next().unwrap_or(&pick).to_string();
     Ok((name, out))
+}
+
+/// Decompresses one zip entry, at most [`limits::MAX_ZIP_ENTRY_BYTES`] and what is left of
+/// `budget` (all the entries read from one zip): a zip bomb is refused, not inflated. The size
+/// the entry declares is checked first and what it really inflates to while reading.
+fn read_entry<R: std::io::Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>, name: &str, budget: &mut u64) -> Result<Vec<u8>, String> {
+    let entry_name = quote(name);
+    let mut entry = archive.by_name(name).map_err(|e| format!("{entry_name}: {}", limits::message(&e.to_string())))?;
+    let max = limits::MAX_ZIP_ENTRY_BYTES.min(*budget);
+    let too_big = |n: u64| {
+        format!(
+            "{entry_name}: decompresses to {} bytes, more than the {} MiB a zip entry may be here ({} MiB for all entries of a zip); refused",
+            n,
+            limits::MAX_ZIP_ENTRY_BYTES >> 20,
+            limits::MAX_ZIP_TOTAL_BYTES >> 20
+        )
+    };
+    if entry.size() > max {
+        return Err(too_big(entry.size()));
+    }
+    let mut out = Vec::with_capacity(entry.size() as usize);
+    (&mut entry).take(max + 1).read_to_end(&mut out).map_err(|e| format!("{entry_name}: {}", limits::message(&e.to_string())))?;
+    if out.len() as u64 > max {
+        return Err(too_big(out.len() as u64));
+    }
+    *budget -= out.len() as u64;
+    Ok(out)
 }
 
 /// Parses XCCDF bytes; `shown` names the input in errors, `name` is recorded as the source.
 pub fn parse_benchmark(shown: &str, name: &str, bytes: &[u8]) -> Result<Benchmark, StigError> {
     let text = std::str::from_utf8(bytes).map_err(|_| StigError::NotUtf8 { path: shown.to_string() })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let root = xml::parse(text).map_err(|source| StigError::Xml { path: shown.to_string(), source })?;
+    let root = xml::parse(text).map_err(|error| StigError::Xml { path: shown.to_string(), error })?;
     let bench = if root.name == "Benchmark" { Some(&root) } else { root.find("Benchmark") };
-    let bench = bench.ok_or_else(|| StigError::NotXccdf { path: shown.to_string(), root: root.name.clone() })?;
+    let bench = bench.ok_or_else(|| StigError::NotXccdf { path: shown.to_string(), root: quote(&root.name) })?;
 
     let xccdf_version = if text.contains("http://checklists.nist.gov/xccdf/1.2") { "1.2" } else { "1.1" };
     let status = bench.child("status");
@@ -217,12 +243,12 @@ fn collect_rules(parent: &Element, shown: &str, out: &mut Vec<Rule>) -> Result<(
 
 fn read_rule(rule: &Element, group_id: &str, group_title: &str, shown: &str) -> Result<Rule, StigError> {
     let rule_id = strip_xccdf_prefix(rule.attr("id").unwrap_or_default(), "_rule_").to_string();
-    let bad = |problem: String| StigError::BadRule { path: shown.to_string(), rule: group_id.to_string(), problem };
+    let bad = |problem: String| StigError::BadRule { path: shown.to_string(), rule: quote(group_id), problem };
     if rule_id.is_empty() || group_id.is_empty() {
         return Err(bad("a Group or Rule has no id".into()));
     }
     let severity_attr = rule.attr("severity").unwrap_or("medium");
-    let severity = Severity::parse(severity_attr).ok_or_else(|| bad(format!("unknown severity \"{severity_attr}\"")))?;
+    let severity = Severity::parse(severity_attr).ok_or_else(|| bad(format!("unknown severity \"{}\"", quote(severity_attr))))?;
     let check_el = rule.child("check");
     let content_ref = check_el.and_then(|c| c.child("check-content-ref"));
     let fixtext = rule.child("fixtext");
