@@ -150,6 +150,33 @@ fn deeply_nested_xml_is_refused_not_a_stack_overflow() {
     assert_eq!(common::run(&["profile", "from-xccdf", s(&tiny), "-o", s(&out)]).status.code(), Some(0));
 }
 
+/// A chain of 2,000 profiles, each importing the next, overflowed the stack of profile
+/// resolution; imports may nest 64 deep.
+#[test]
+fn a_chain_of_2000_profile_imports_is_refused_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 2000;
+    for i in 1..=n {
+        let href = if i == n { "nist-800-53-rev5-low".to_string() } else { format!("p{}.json", i + 1) };
+        let p = serde_json::json!({"profile": {
+            "uuid": format!("00000000-0000-4000-8000-{i:012}"),
+            "metadata": {"title": format!("p{i}"), "last-modified": "2024-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.3"},
+            "imports": [{"href": href, "include-all": {}}]
+        }});
+        std::fs::write(dir.path().join(format!("p{i}.json")), p.to_string()).unwrap();
+    }
+    let out = dir.path().join("out.json");
+    refused(&["resolve", s(&dir.path().join("p1.json")), "-o", s(&out)], &["p65.json", "imports nest deeper than 64 profiles", "p1.json ->"]);
+    // 64 profiles deep (p1 to p63, and the built-in baseline p63 imports) are still resolved.
+    std::fs::write(
+        dir.path().join("p63.json"),
+        std::fs::read_to_string(dir.path().join("p63.json")).unwrap().replace("p64.json", "nist-800-53-rev5-low"),
+    )
+    .unwrap();
+    let o = common::run(&["resolve", s(&dir.path().join("p1.json")), "-o", s(&out)]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+}
+
 /// A zip whose XCCDF inflates to 65 MiB (a zip bomb: 65 KB compressed) is refused, whether its
 /// header says so or claims 1,000 bytes.
 #[test]

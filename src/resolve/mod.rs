@@ -22,26 +22,61 @@ use crate::oscal::{BackMatter, Catalog, Link, Metadata, Profile, Property, OSCAL
 
 pub use source::{Loaded, Origin};
 
+/// How deep imports may nest: a profile importing a profile importing ... NIST's baselines
+/// import the catalog directly, and a site's tailoring adds a level or two; a chain of 64 is far
+/// beyond any real use. Resolution recurses once per level (in debug builds the main thread's
+/// stack overflows between 500 and 1,000 levels), so a chain of generated files is refused here
+/// with an error rather than a crash.
+pub const MAX_IMPORT_DEPTH: usize = 64;
+
+// Everything shown is escaped and bounded: ids, hrefs and messages come from the documents.
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
-    #[error("cannot load {origin}: {message}")]
+    #[error("cannot load {}: {}", p(.origin), m(.message))]
     Load { origin: String, message: String },
-    #[error("profile {profile}: import \"{href}\" not found ({detail})")]
+    #[error("profile {}: import \"{}\" not found ({})", p(.profile), q(.href), m(.detail))]
     MissingImport { profile: String, href: String, detail: String },
-    #[error("profile {profile}: import \"{href}\" cannot be used: {reason}")]
+    #[error("profile {}: import \"{}\" cannot be used: {}", p(.profile), q(.href), m(.reason))]
     BadImport { profile: String, href: String, reason: String },
-    #[error("profile {profile}: control \"{id}\" (selected from {import}) is not in that catalog")]
+    #[error("profile {}: control \"{}\" (selected from {}) is not in that catalog", p(.profile), q(.id), p(.import))]
     ControlNotFound { profile: String, id: String, import: String },
-    #[error("circular import: {}", chain.join(" -> "))]
+    #[error("circular import: {}", chain_text(.chain))]
     Circular { chain: Vec<String> },
-    #[error("profile {profile}: set-parameters names \"{id}\", which no selected control defines")]
+    #[error("profile {}: imports nest deeper than {MAX_IMPORT_DEPTH} profiles ({}); refused", p(.profile), chain_text(.chain))]
+    TooDeep { profile: String, chain: Vec<String> },
+    #[error("profile {}: set-parameters names \"{}\", which no selected control defines", p(.profile), q(.id))]
     ParamNotFound { profile: String, id: String },
-    #[error("profile {profile}: alter of control \"{control_id}\": {reason}")]
+    #[error("profile {}: alter of control \"{}\": {}", p(.profile), q(.control_id), m(.reason))]
     Alter { profile: String, control_id: String, reason: String },
-    #[error("profile {profile}: control \"{id}\" is imported more than once with different content; set merge/combine/method to use-first or merge")]
+    #[error("profile {}: control \"{}\" is imported more than once with different content; set merge/combine/method to use-first or merge", p(.profile), q(.id))]
     Clash { profile: String, id: String },
-    #[error("profile {profile}: {feature} is not supported")]
+    #[error("profile {}: {} is not supported", p(.profile), m(.feature))]
     Unsupported { profile: String, feature: String },
+}
+
+fn p(s: &str) -> String {
+    crate::limits::path(std::path::Path::new(s))
+}
+
+fn q(s: &str) -> String {
+    crate::limits::quote(s)
+}
+
+fn m(s: &str) -> String {
+    crate::limits::message(s)
+}
+
+/// `a -> b -> c`, the middle of a long chain left out.
+fn chain_text(chain: &[String]) -> String {
+    let shown: Vec<String> = if chain.len() <= 6 {
+        chain.iter().map(|c| p(c)).collect()
+    } else {
+        let mut v: Vec<String> = chain[..3].iter().map(|c| p(c)).collect();
+        v.push(format!("… {} more …", chain.len() - 6));
+        v.extend(chain[chain.len() - 3..].iter().map(|c| p(c)));
+        v
+    };
+    shown.join(" -> ")
 }
 
 /// Options that do not change what is resolved, only how it is stamped.
@@ -80,6 +115,11 @@ impl Resolver<'_> {
             let mut chain = self.stack[pos..].to_vec();
             chain.push(key);
             return Err(ResolveError::Circular { chain });
+        }
+        if self.stack.len() >= MAX_IMPORT_DEPTH {
+            let mut chain = self.stack.clone();
+            chain.push(key);
+            return Err(ResolveError::TooDeep { profile: origin.to_string(), chain });
         }
         self.stack.push(key);
         let name = origin.to_string();
