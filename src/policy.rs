@@ -177,8 +177,9 @@ pub struct AllowedCapabilities {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("cannot read policy {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    // The cause is in the message, not also a `source()` the command line would repeat.
+    #[error("cannot read policy {path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("policy {path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -241,15 +242,18 @@ fn cached_regex(pattern: &str) -> Option<Regex> {
 }
 
 impl Policy {
+    /// Reads a policy file: a regular file (or a symlink to one; a FIFO or a device is refused)
+    /// of at most [`crate::limits::MAX_YAML_BYTES`].
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Io { path: shown.clone(), source })?;
+        let shown = crate::limits::path(path);
+        let text = crate::limits::read_to_string(path, crate::limits::MAX_YAML_BYTES).map_err(|error| PolicyError::Io { path: shown.clone(), error })?;
         Policy::parse(&shown, &text)
     }
 
     pub fn parse(shown: &str, text: &str) -> Result<Policy, PolicyError> {
         let invalid = |message: String| PolicyError::Invalid { path: shown.to_string(), message };
-        let policy: Policy = serde_yaml_ng::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        crate::limits::check_yaml_depth(text, crate::limits::MAX_YAML_DEPTH).map_err(invalid)?;
+        let policy: Policy = serde_yaml_ng::from_str(text).map_err(|e| invalid(crate::limits::message(&e.to_string())))?;
         policy.check().map_err(invalid)?;
         Ok(policy)
     }

@@ -177,6 +177,71 @@ fn a_chain_of_2000_profile_imports_is_refused_not_a_stack_overflow() {
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
 }
 
+/// `x: [[[...]]]`, 100,000 deep (200 KB), took 24-33 s in the YAML parser (time growing with
+/// the square of the depth); it is refused by a pre-scan before parsing.
+#[test]
+fn deeply_nested_yaml_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let yaml = dir.path().join("deep.yaml");
+    std::fs::write(&yaml, format!("x: {}{}", "[".repeat(n), "]".repeat(n))).unwrap();
+    let limit = "nest deeper than 128 levels";
+    refused(&["policy", "check", s(&yaml)], &["deep.yaml", limit]);
+    let out = dir.path().join("o");
+    refused(&["assess", "mke", "--evidence", s(dir.path()), "--host-evidence", s(&yaml), "--out", s(&out)], &["host evidence", "deep.yaml", limit]);
+    // Flow mappings too.
+    std::fs::write(&yaml, "{a: ".repeat(n)).unwrap();
+    refused(&["policy", "check", s(&yaml)], &["deep.yaml", limit]);
+}
+
+/// `validate` reads YAML through src/oscal, which calls the same pre-scan.
+#[test]
+#[ignore = "until src/oscal/mod.rs parse_value calls oscal_stig::limits::check_yaml_depth"]
+fn deeply_nested_yaml_is_refused_by_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    let yaml = dir.path().join("deep.yaml");
+    std::fs::write(&yaml, format!("x: {}{}", "[".repeat(n), "]".repeat(n))).unwrap();
+    let (code, err) = run_within(10, &["validate", s(&yaml)]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("deep.yaml") && err.contains("nest deeper than 128 levels"), "{err}");
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+}
+
+/// A FIFO (opening it blocks until a writer comes) or `/dev/zero` behind a symlink (never
+/// ends) given as an input file is refused by its file type, before it is opened.
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_as_input_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let tiny = d.join("tiny-xccdf.xml");
+    std::fs::write(&tiny, TINY_XCCDF).unwrap();
+    let out = d.join("out.json");
+    for (name, what) in [("fifo", "a FIFO (named pipe), not a regular file"), ("zero", "a character device, not a regular file")] {
+        for ext in ["xml", "zip", "yaml"] {
+            let p = d.join(format!("{name}.{ext}"));
+            if name == "fifo" {
+                mkfifo(&p);
+            } else {
+                std::os::unix::fs::symlink("/dev/zero", &p).unwrap();
+            }
+        }
+        let (xml, zip, yaml) = (d.join(format!("{name}.xml")), d.join(format!("{name}.zip")), d.join(format!("{name}.yaml")));
+        let file = format!("{name}.xml");
+        refused(&["profile", "from-xccdf", s(&xml), "-o", s(&out)], &[&file, what]);
+        refused(&["profile", "from-xccdf", s(&zip), "-o", s(&out)], &[&format!("{name}.zip"), what]);
+        refused(&["profile", "from-xccdf", s(&tiny), "--cci", s(&xml), "-o", s(&out)], &[&file, what]);
+        refused(&["policy", "check", s(&yaml)], &[&format!("{name}.yaml"), what]);
+        refused(&["assess", "mke", "--evidence", s(d), "--host-evidence", s(&yaml), "--out", s(&d.join("o"))], &[&format!("{name}.yaml"), what]);
+    }
+}
+
 /// A zip whose XCCDF inflates to 65 MiB (a zip bomb: 65 KB compressed) is refused, whether its
 /// header says so or claims 1,000 bytes.
 #[test]
@@ -207,4 +272,67 @@ fn a_zip_bomb_is_refused_not_inflated() {
     let liar = dir.path().join("liar.zip");
     std::fs::write(&liar, &bytes).unwrap();
     refused(&["profile", "from-xccdf", s(&liar), "-o", s(&out)], &["liar.zip", "U_Bomb_STIG_V1R1_Manual-xccdf.xml"]);
+}
+
+/// Errors quote input escaped (a terminal escape sequence is shown, not run) and bounded
+/// (at most ~200 characters of it), name the file, and say each cause once.
+#[test]
+fn errors_quote_input_escaped_and_bounded_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out.json");
+    let evil = format!("\u{1b}]0;pwned\u{7}\u{1b}[2J{}", "x".repeat(100_000));
+    let no_raw = |line: &str| assert!(!line.contains(&"x".repeat(300)) && line.contains("\\u{1b}"), "{line}");
+
+    // XCCDF: a root element of 100,000 characters; a severity holding escape sequences.
+    let f = d.join("root.xml");
+    std::fs::write(&f, format!("<{} />", "r".repeat(100_000))).unwrap();
+    let line = refused(&["profile", "from-xccdf", s(&f), "-o", s(&out)], &["root.xml", "not a DISA XCCDF benchmark"]);
+    assert!(!line.contains(&"r".repeat(300)), "{line}");
+    let f = d.join("severity.xml");
+    std::fs::write(&f, TINY_XCCDF.replace("severity=\"medium\"", &format!("severity=\"{evil}\""))).unwrap();
+    no_raw(&refused(&["profile", "from-xccdf", s(&f), "-o", s(&out)], &["severity.xml", "unknown severity"]));
+    // A mismatched closing tag quoting a 100,000-character name.
+    let f = d.join("mismatch.xml");
+    std::fs::write(&f, format!("<a><{}></b></a>", "n".repeat(100_000))).unwrap();
+    let line = refused(&["stig", "info", s(&f)], &["mismatch.xml", "line 1"]);
+    assert!(!line.contains(&"n".repeat(300)), "{line}");
+
+    // CKL: a STATUS holding escape sequences.
+    let f = d.join("evil.ckl");
+    std::fs::write(
+        &f,
+        format!("<CHECKLIST><ASSET><ROLE>None</ROLE></ASSET><STIGS><iSTIG><STIG_INFO><SI_DATA><SID_NAME>stigid</SID_NAME><SID_DATA>X</SID_DATA></SI_DATA></STIG_INFO><VULN><STIG_DATA><VULN_ATTRIBUTE>Vuln_Num</VULN_ATTRIBUTE><ATTRIBUTE_DATA>V-1</ATTRIBUTE_DATA></STIG_DATA><STATUS>{evil}</STATUS></VULN></iSTIG></STIGS></CHECKLIST>"),
+    )
+    .unwrap();
+    no_raw(&refused(&["checklist", "import", s(&f), "-o", s(&out)], &["evil.ckl", "STATUS"]));
+
+    // A zip of 500 entries named with escape sequences, none an XCCDF.
+    let f = d.join("names.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&f).unwrap());
+    for i in 0..500 {
+        z.start_file(format!("\u{1b}[31mentry-{i}-{}.txt", "y".repeat(200)), zip::write::SimpleFileOptions::default()).unwrap();
+    }
+    z.finish().unwrap();
+    let line = refused(&["profile", "from-xccdf", s(&f), "-o", s(&out)], &["names.zip", "no XCCDF", "500 entries"]);
+    assert!(line.contains("\\u{1b}") && !line.contains("entry-3-"), "{line}");
+
+    // Policy and host evidence: an unknown key holding escape sequences (a key is at most 1,024
+    // characters in YAML), and a value of 100,000.
+    let f = d.join("evil.yaml");
+    std::fs::write(&f, format!("\"\\e]0;pwned\\a\\e[2J{}\": 1\n", "x".repeat(1000))).unwrap();
+    no_raw(&refused(&["policy", "check", s(&f)], &["evil.yaml", "unknown field"]));
+    no_raw(&refused(&["assess", "mke", "--evidence", s(d), "--host-evidence", s(&f), "--out", s(&d.join("o"))], &["host evidence", "evil.yaml", "unknown field"]));
+    std::fs::write(&f, format!("orchestrator: \"\\e]0;pwned\\a\\e[2J{}\"\n", "x".repeat(100_000))).unwrap();
+    no_raw(&refused(&["policy", "check", s(&f)], &["evil.yaml", "orchestrator"]));
+    std::fs::write(&f, format!("nodes:\n- name: a\n  docker_sock: b\n  \"\\e[2J{}\": 1\n", "x".repeat(1000))).unwrap();
+    no_raw(&refused(&["assess", "mke", "--evidence", s(d), "--host-evidence", s(&f), "--out", s(&d.join("o"))], &["host evidence", "evil.yaml", "unknown field"]));
+
+    // A missing file: the operating system's reason once.
+    let missing = d.join("missing.xml");
+    refused(&["profile", "from-xccdf", s(&missing), "-o", s(&out)], &["missing.xml", "No such file"]);
+    let tiny = d.join("tiny-xccdf.xml");
+    std::fs::write(&tiny, TINY_XCCDF).unwrap();
+    refused(&["profile", "from-xccdf", s(&tiny), "--cci", s(&missing), "-o", s(&out)], &["missing.xml", "No such file"]);
+    refused(&["policy", "check", s(&d.join("missing.yaml"))], &["missing.yaml", "No such file"]);
 }

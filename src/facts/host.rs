@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::limits;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,10 +27,13 @@ pub struct NodeEvidence {
 }
 
 impl HostEvidence {
+    /// Reads a host evidence file: a regular file (or a symlink to one; a FIFO or a device is
+    /// refused) of at most [`limits::MAX_YAML_BYTES`], nesting at most [`limits::MAX_YAML_DEPTH`].
     pub fn load(path: &Path) -> anyhow::Result<HostEvidence> {
-        use anyhow::Context;
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read host evidence {}", path.display()))?;
-        serde_yaml_ng::from_str(&text).with_context(|| format!("host evidence {}", path.display()))
+        let shown = limits::path(path);
+        let text = limits::read_to_string(path, limits::MAX_YAML_BYTES).map_err(|e| anyhow::anyhow!("cannot read host evidence {shown}: {e}"))?;
+        limits::check_yaml_depth(&text, limits::MAX_YAML_DEPTH).map_err(|e| anyhow::anyhow!("host evidence {shown}: {e}"))?;
+        serde_yaml_ng::from_str(&text).map_err(|e| anyhow::anyhow!("host evidence {shown}: {}", limits::message(&e.to_string())))
     }
 }
 
