@@ -64,12 +64,35 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum EvidenceError {
-    #[error("evidence {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("evidence {path}: {message}")]
     Corrupt { path: PathBuf, message: String },
+}
+
+// By hand rather than derived: the cause is shown in the message and is not also a `source()`,
+// which the command line, printing an error's chain, would repeat.
+impl std::fmt::Display for EvidenceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvidenceError::Io { path, source } => write!(f, "evidence {}: {source}", crate::limits::path(path)),
+            EvidenceError::Corrupt { path, message } => write!(f, "evidence {}: {}", crate::limits::path(path), crate::limits::message(message)),
+        }
+    }
+}
+
+impl std::error::Error for EvidenceError {}
+
+/// Opens a stored evidence file. Only a regular file (or a symlink to one) is opened: a FIFO
+/// (opening it would block) or a device (`/dev/zero` never ends) in a snapshot is refused.
+fn open(path: &Path) -> std::io::Result<File> {
+    crate::limits::open_regular(path)
+}
+
+/// Reads a stored evidence file as text (see [`open`]). Evidence files can be large (a big
+/// cluster's pod list is half a gigabyte), so no size limit beyond memory.
+fn read_text(path: &Path) -> std::io::Result<String> {
+    crate::limits::read_to_string(path, u64::MAX)
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> EvidenceError + '_ {
@@ -151,14 +174,14 @@ impl Snapshot {
         if !dir.is_dir() {
             return Err(EvidenceError::Corrupt { path: dir.to_path_buf(), message: "not a directory (expected an evidence snapshot)".into() });
         }
-        let text = std::fs::read_to_string(&mpath).map_err(io(&mpath))?;
+        let text = read_text(&mpath).map_err(io(&mpath))?;
         let manifest: Manifest =
             serde_json::from_str(&text).map_err(|e| EvidenceError::Corrupt { path: mpath.clone(), message: e.to_string() })?;
         if manifest.format != FORMAT {
             return Err(EvidenceError::Corrupt { path: mpath, message: format!("snapshot format {} (this tool reads {FORMAT})", manifest.format) });
         }
         let rpath = dir.join("records.jsonl");
-        let f = File::open(&rpath).map_err(io(&rpath))?;
+        let f = open(&rpath).map_err(io(&rpath))?;
         let mut records = Vec::new();
         for (i, line) in BufReader::new(f).lines().enumerate() {
             let line = line.map_err(io(&rpath))?;
@@ -183,8 +206,9 @@ impl Snapshot {
         }
         let stored = r.stored.as_deref().ok_or_else(|| format!("{endpoint}: no stored body"))?;
         let path = self.dir.join(stored);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{endpoint}: evidence file {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{endpoint}: evidence file {} is corrupt: {e}", path.display()))
+        let shown = crate::limits::path(&path);
+        let text = read_text(&path).map_err(|e| format!("{endpoint}: evidence file {shown}: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| format!("{endpoint}: evidence file {shown} is corrupt: {}", crate::limits::message(&e.to_string())))
     }
 
     /// Streams the lines of a keyed collection, calling `f(key, body)` for each.
@@ -202,7 +226,7 @@ impl Snapshot {
     /// its key, so the caller can say which object was oddly shaped.
     pub fn each_typed<T: serde::de::DeserializeOwned>(&self, rel: &str, mut f: impl FnMut(&str, Result<T, String>)) -> Result<(), EvidenceError> {
         let path = self.dir.join(rel);
-        let file = match File::open(&path) {
+        let file = match open(&path) {
             Ok(f) => f,
             // Nothing was stored there, unless a record says something was: then it is lost.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !self.stores(rel) => return Ok(()),
@@ -248,7 +272,7 @@ impl Snapshot {
     pub fn file_sha256(&self, rel: &str) -> Option<String> {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
-        std::io::copy(&mut File::open(self.dir.join(rel)).ok()?, &mut hasher).ok()?;
+        std::io::copy(&mut open(&self.dir.join(rel)).ok()?, &mut hasher).ok()?;
         Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 
@@ -288,7 +312,7 @@ impl Snapshot {
             return Err(format!("{endpoint} failed: {e}"));
         }
         let stored = r.stored.as_deref().ok_or_else(|| format!("{endpoint}: no stored body"))?;
-        std::fs::read_to_string(self.dir.join(stored)).map_err(|e| format!("{endpoint}: evidence file {stored}: {e}"))
+        read_text(&self.dir.join(stored)).map_err(|e| format!("{endpoint}: evidence file {}: {e}", crate::limits::quote(stored)))
     }
 }
 
