@@ -179,6 +179,7 @@ fn html_report_renders_in_headless_chromium_without_console_errors() {
     let dom = String::from_utf8_lossy(&o.stdout);
     assert!(dom.contains("44 of 44 rules"), "the page script ran");
     assert!(dom.contains("id=\"summary\"") && dom.contains("<td>All</td>"));
+    assert!(dom.contains("<svg role=\"img\"") && dom.contains("Fail: "), "the summary chart, inline");
     assert!(dom.contains("<section class=\"failure\" id=\"V-260913\">"));
     assert!(dom.contains("container <code>stig-hostnet</code>"), "code spans, not raw Markdown backticks");
     assert!(!dom.contains('`'), "no raw backticks anywhere on the page");

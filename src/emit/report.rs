@@ -128,8 +128,10 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
         nr: rows.iter().map(|r| r.nr).sum(),
         total: rows.iter().map(|r| r.total).sum(),
     };
+    let chart = chart(&rows);
     rows.push(total);
     let ctx = serde_json::json!({
+        "chart": chart,
         "title": ar.metadata.title,
         "target": result.and_then(|r| r.props.iter().find(|p| p.name == "target")).map(|p| p.value.clone()).unwrap_or_else(|| result.map(|r| r.title.clone()).unwrap_or_default()),
         "start": result.map(|r| r.start.clone()).unwrap_or_default(),
@@ -144,5 +146,73 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
     match format {
         Format::Html => super::templates::render("report.html.j2", ctx),
         Format::Markdown => super::templates::render("report.md.j2", ctx),
+    }
+}
+
+/// Verdicts by severity, drawn inline (SVG, no external assets): one stacked bar per CAT, the
+/// failures first. Only numbers and fixed labels go into it, so it is safe to embed unescaped.
+fn chart(rows: &[Row]) -> String {
+    const SEGMENTS: [(&str, &str, &str); 4] =
+        [("fail", "Fail", "#cf222e"), ("nr", "Not reviewed", "#d4a72c"), ("pass", "Pass", "#1a7f37"), ("na", "Not applicable", "#8c959f")];
+    let (label_w, bar_w, bar_h, gap, top) = (70.0, 560.0, 22.0, 10.0, 28.0);
+    let max = rows.iter().map(|r| r.total).max().unwrap_or(0).max(1) as f64;
+    let height = top + rows.len() as f64 * (bar_h + gap) + 4.0;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-labelledby=\"chart-title\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n<title id=\"chart-title\">Verdicts by severity</title>\n",
+        w = label_w + bar_w + 60.0
+    );
+    // The legend along the top.
+    let mut x = label_w;
+    for (_, label, color) in SEGMENTS {
+        svg.push_str(&format!("<rect x=\"{x}\" y=\"4\" width=\"12\" height=\"12\" fill=\"{color}\"/><text x=\"{}\" y=\"14\">{label}</text>\n", x + 16.0));
+        x += 16.0 + 8.0 * label.len() as f64 + 16.0;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + i as f64 * (bar_h + gap);
+        svg.push_str(&format!("<text x=\"0\" y=\"{}\">{}</text>\n", y + bar_h * 0.7, r.severity));
+        let mut x = label_w;
+        for (key, label, color) in SEGMENTS {
+            let n = match key {
+                "fail" => r.fail,
+                "nr" => r.nr,
+                "pass" => r.pass,
+                _ => r.na,
+            };
+            if n == 0 {
+                continue;
+            }
+            let w = bar_w * n as f64 / max;
+            svg.push_str(&format!(
+                "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{w:.1}\" height=\"{bar_h}\" fill=\"{color}\"><title>{} {label}: {n}</title></rect>\n",
+                r.severity
+            ));
+            if w >= 18.0 {
+                svg.push_str(&format!("<text x=\"{:.1}\" y=\"{}\" fill=\"#fff\" text-anchor=\"middle\">{n}</text>\n", x + w / 2.0, y + bar_h * 0.7));
+            }
+            x += w;
+        }
+        svg.push_str(&format!("<text x=\"{:.1}\" y=\"{}\">{}</text>\n", x + 6.0, y + bar_h * 0.7, r.total));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_draws_one_bar_per_severity_scaled_to_the_largest() {
+        let rows = vec![
+            Row { severity: "CAT I", pass: 1, fail: 2, na: 0, nr: 1, total: 4 },
+            Row { severity: "CAT II", pass: 0, fail: 8, na: 0, nr: 0, total: 8 },
+        ];
+        let svg = chart(&rows);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("<title>CAT I Fail: 2</title>") && svg.contains("<title>CAT II Fail: 8</title>"));
+        // CAT II's 8 failures span the whole bar; CAT I's 2 a quarter of it.
+        assert!(svg.contains("width=\"560.0\" height=\"22\" fill=\"#cf222e\""), "{svg}");
+        assert!(svg.contains("width=\"140.0\" height=\"22\" fill=\"#cf222e\""), "{svg}");
+        assert!(!svg.contains("Not applicable: 0"), "empty segments are not drawn");
     }
 }
