@@ -99,7 +99,7 @@ pub fn write_cklb(args: &WriteArgs) -> u8 {
 
 pub fn import(file: &Path, timestamp: Option<String>, out: Option<&Path>) -> u8 {
     guard(|| {
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes = oscal_stig::limits::read_file(file, oscal_stig::limits::MAX_INPUT_BYTES).with_context(|| format!("cannot read {}", file.display()))?;
         let shown = file.display().to_string();
         let c = Checklist::parse(&shown, &bytes)?;
         let ts = timestamp.unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -115,7 +115,7 @@ pub fn import(file: &Path, timestamp: Option<String>, out: Option<&Path>) -> u8 
 pub fn merge(results_file: &Path, manual: &Path, out: Option<&Path>) -> u8 {
     guard(|| {
         let mut ar = AssessmentResults::from_file(results_file).with_context(|| format!("{}", results_file.display()))?;
-        let bytes = std::fs::read(manual).with_context(|| format!("cannot read {}", manual.display()))?;
+        let bytes = oscal_stig::limits::read_file(manual, oscal_stig::limits::MAX_INPUT_BYTES).with_context(|| format!("cannot read {}", manual.display()))?;
         let c = Checklist::parse(&manual.display().to_string(), &bytes)?;
         let name = manual.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         let n = results::merge(&mut ar, &c, &name, &bytes).map_err(anyhow::Error::msg)?;

@@ -136,7 +136,8 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OscalError> {
     if path.is_dir() {
         return Err(OscalError::IsDirectory { path: path.to_path_buf() });
     }
-    let bytes = std::fs::read(path).map_err(|source| OscalError::Io { path: path.to_path_buf(), source })?;
+    // Regular files only (a FIFO would block forever), bounded.
+    let bytes = crate::limits::read_file(path, crate::limits::MAX_INPUT_BYTES).map_err(|source| OscalError::Io { path: path.to_path_buf(), source })?;
     if bytes.is_empty() {
         return Err(OscalError::Empty { path: path.to_path_buf() });
     }
@@ -146,8 +147,12 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OscalError> {
 /// Parses JSON (or YAML, when `yaml` is set) bytes into a generic value.
 pub fn parse_value(bytes: &[u8], yaml: bool) -> Result<Value, OscalError> {
     let text = std::str::from_utf8(bytes).map_err(|e| OscalError::NotUtf8 { offset: e.valid_up_to() })?;
+    // A UTF-8 byte order mark (Windows editors write one) is no content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if yaml {
-        serde_yaml_ng::from_str(text).map_err(|e| OscalError::Yaml(e.to_string()))
+        // Deep nesting is refused before the parser sees it (it is quadratic there).
+        crate::limits::check_yaml_depth(text, crate::limits::MAX_YAML_DEPTH).map_err(OscalError::Yaml)?;
+        serde_yaml_ng::from_str(text).map_err(|e| OscalError::Yaml(crate::limits::message(&e.to_string())))
     } else {
         Ok(serde_json::from_str(text)?)
     }
