@@ -359,8 +359,10 @@ fn resolve_cli_writes_a_valid_catalog_and_fails_with_exit_2() {
     let out_file = ws.dir.path().join("out.json");
     let o = common::run(&["resolve", p.to_str().unwrap(), "-o", out_file.to_str().unwrap(), "--timestamp", "2024-01-01T00:00:00Z"]);
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
-    let v = common::run(&["validate", out_file.to_str().unwrap()]);
-    assert_eq!(v.status.code(), Some(0));
+    // Schema only: the fixture catalogs' controls are skeletons without statement parts, which
+    // NIST's constraints require (tests/constraints.rs exercises those).
+    let v = common::run(&["validate", "--no-constraints", out_file.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(0), "{}", common::stdout(&v));
     let missing = ws.write_profile("m.json", json!({"imports": [import("gone.json", json!({"include-all": {}}))]}));
     let o = common::run(&["resolve", missing.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
