@@ -581,6 +581,10 @@ fn read_constraint(owner: DefId, def: &Definition, el: &Element, names: &mut Nam
         Some("WARNING") => Level::Warning,
         Some("INFORMATIONAL") => Level::Informational,
         Some("DEBUG") => Level::Debug,
+        // A deprecation notice (NIST's `oscal-parameter-depends-on-deprecated`, which has no
+        // level) says something is discouraged, not invalid: deprecated means still allowed, and
+        // NIST's own 800-53 catalogs carry `depends-on`. Reported, as a WARNING.
+        None if id.ends_with("-deprecated") => Level::Warning,
         _ => Level::Error,
     };
     Constraint { id, level, target, target_expr, kind, owner }
