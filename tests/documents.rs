@@ -361,3 +361,33 @@ fn emit_all_writes_every_deliverable_beside_the_results() {
     assert_eq!(cd["component-definition"]["components"][0]["title"], "Mirantis Kubernetes Engine");
     assert_eq!(cd["component-definition"]["components"][0]["control-implementations"][0]["source"], "mke_stig_v2r1_rev5_profile.json");
 }
+
+/// `report --previous`: the changes since the last assessment, at the top of the report. The
+/// previous assessment here is the example's own checklist with one open rule marked fixed, so
+/// the current results show that rule regressed and nothing else changed.
+#[test]
+fn report_with_previous_shows_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = common::example_results(dir.path());
+    let ckl = dir.path().join("previous.ckl");
+    let o = common::run(&["checklist", "ckl", "--results", ar.to_str().unwrap(), "--host-name", "vm", "-o", ckl.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let text = std::fs::read_to_string(&ckl).unwrap();
+    let at = text.find("<ATTRIBUTE_DATA>V-260913</ATTRIBUTE_DATA>").expect("V-260913 in the checklist");
+    let status = at + text[at..].find("<STATUS>Open</STATUS>").unwrap();
+    let previous = format!("{}<STATUS>NotAFinding</STATUS>{}", &text[..status], &text[status + "<STATUS>Open</STATUS>".len()..]);
+    std::fs::write(&ckl, previous).unwrap();
+    for (format, file) in [("md", "r.md"), ("html", "r.html")] {
+        let out = dir.path().join(file);
+        let o = common::run(&["report", "--results", ar.to_str().unwrap(), "--previous", ckl.to_str().unwrap(), "--format", format, "-o", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        let r = std::fs::read_to_string(&out).unwrap();
+        assert!(r.contains("Changes since the last assessment"), "{format}");
+        assert!(r.contains("0 new findings, 1 regressed, 0 resolved"), "{format}: {r}");
+        let changes = &r[r.find("Changes since").unwrap()..r.find("Rules").unwrap()];
+        assert!(changes.contains("V-260913") && changes.contains("regressed"), "{format}: {changes}");
+        assert_eq!(changes.matches("V-2609").count() + changes.matches("V-2608").count(), 1, "{format}: only the one rule: {changes}");
+    }
+    let o = common::run(&["report", "--results", ar.to_str().unwrap(), "--previous", dir.path().join("nope.json").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "an unreadable previous assessment is an error");
+}

@@ -127,9 +127,18 @@ pub enum ReportFormat {
     Md,
 }
 
-pub fn report(results: &Path, format: ReportFormat, stig: Option<&str>, out: Option<&PathBuf>) -> u8 {
+pub fn report(results: &Path, format: ReportFormat, stig: Option<&str>, previous: Option<&Path>, out: Option<&PathBuf>) -> u8 {
     guard(|| {
         let ar = load_results(results)?;
+        let diff = match previous {
+            Some(p) => {
+                use oscal_stig::diff;
+                let old = diff::read(p).map_err(|e| anyhow::anyhow!("--previous {e}"))?;
+                let new = diff::from_results(&results.display().to_string(), diff::InputKind::AssessmentResults, &ar, None).map_err(|e| anyhow::anyhow!("--results {e}"))?;
+                Some(diff::compare(&old, &new))
+            }
+            None => None,
+        };
         // Rule texts (fix) come from the STIG when it is known; other checklists still report.
         let index = match stig {
             Some(_) => Some(stig_for(stig, Some(&ar))?.1),
@@ -139,6 +148,6 @@ pub fn report(results: &Path, format: ReportFormat, stig: Option<&str>, out: Opt
             ReportFormat::Html => report::Format::Html,
             ReportFormat::Md => report::Format::Markdown,
         };
-        write_output(out.map(PathBuf::as_path), &report::render(&ar, index.as_ref(), f))
+        write_output(out.map(PathBuf::as_path), &report::render_with(&ar, index.as_ref(), f, diff.as_ref()))
     })
 }

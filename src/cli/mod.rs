@@ -151,6 +151,10 @@ enum Command {
         /// the results name].
         #[arg(long)]
         stig: Option<String>,
+        /// The previous assessment (assessment-results, CKL or CKLB): the report then says what
+        /// changed since, per rule and per subject.
+        #[arg(long)]
+        previous: Option<PathBuf>,
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
@@ -296,7 +300,7 @@ pub fn run() -> ExitCode {
         Command::Poam { results, cat1_days, cat2_days, cat3_days, out } => {
             documents::poam(&results, oscal_stig::emit::poam::Deadlines { cat1: cat1_days, cat2: cat2_days, cat3: cat3_days }, out.as_deref())
         }
-        Command::Report { results, format, stig, out } => documents::report(&results, format, stig.as_deref(), out.as_ref()),
+        Command::Report { results, format, stig, previous, out } => documents::report(&results, format, stig.as_deref(), previous.as_deref(), out.as_ref()),
         Command::Diff(args) => diff::run(&args),
         Command::Merge { results, checklist: manual, out } => checklist::merge(&results, &manual, out.as_deref()),
         Command::Policy(PolicyCommand::Schema) => {

@@ -51,6 +51,13 @@ struct Failure {
 }
 
 pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format) -> String {
+    render_with(ar, index, format, None)
+}
+
+/// [`render`], with what changed since a previous assessment (`report --previous`): new
+/// findings, regressions, resolutions and other changed verdicts, per rule and per subject.
+/// Rules still open with the same subjects are left out: the rules table shows them.
+pub fn render_with(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format, previous: Option<&crate::diff::Diff>) -> String {
     let result = ar.results.first();
     let findings = result.map(|r| r.findings.as_slice()).unwrap_or(&[]);
     let mut rules = Vec::new();
@@ -130,8 +137,28 @@ pub fn render(ar: &AssessmentResults, index: Option<&RuleIndex>, format: Format)
     };
     let chart = chart(&rows);
     rows.push(total);
+    let changes: Option<Vec<serde_json::Value>> = previous.map(|d| {
+        d.rules
+            .iter()
+            .filter(|r| {
+                r.change != crate::diff::Change::StillOpen || !r.subjects.newly_failing.is_empty() || !r.subjects.no_longer_failing.is_empty() || r.revised.is_some()
+            })
+            .filter(|r| r.change != crate::diff::Change::Unchanged || r.revised.is_some())
+            .map(|r| {
+                serde_json::json!({
+                    "vuln_id": r.vuln_id, "title": r.title, "change": r.change.as_str(),
+                    "was": r.old.as_ref().map(|s| s.verdict).unwrap_or("absent"),
+                    "now": r.new.as_ref().map(|s| s.verdict).unwrap_or("absent"),
+                    "newly_failing": r.subjects.newly_failing, "no_longer_failing": r.subjects.no_longer_failing,
+                    "revised": r.revised,
+                })
+            })
+            .collect()
+    });
     let ctx = serde_json::json!({
         "chart": chart,
+        "previous": previous.map(|d| serde_json::json!({ "file": d.old.file, "title": d.old.title, "summary": d.summary })),
+        "changes": changes,
         "title": ar.metadata.title,
         "target": result.and_then(|r| r.props.iter().find(|p| p.name == "target")).map(|p| p.value.clone()).unwrap_or_else(|| result.map(|r| r.title.clone()).unwrap_or_default()),
         "start": result.map(|r| r.start.clone()).unwrap_or_default(),
