@@ -14,6 +14,7 @@ pub mod facts;
 pub mod ids;
 pub mod limits;
 pub mod oscal;
+pub mod output;
 pub mod policy;
 pub mod probe;
 pub mod resolve;

@@ -393,3 +393,56 @@ fn oscal_json_with_a_bom_is_accepted() {
     let o = common::run(&["validate", plan.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}{}", common::stdout(&o), common::stderr(&o));
 }
+
+/// Outputs are written whole or not at all: a write cut short (here by a file-size limit, as a
+/// full disk would) leaves the previous document intact; an output that is an input, or a
+/// symlink, is refused.
+#[test]
+fn outputs_are_atomic_and_never_replace_inputs_or_follow_symlinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let ar = common::example_results(dir.path());
+    let out = dir.path().join("poam.json");
+    std::fs::write(&out, "previous POA&M").unwrap();
+    // `ulimit -f 8`: 8 KiB, far less than the POA&M; the kernel stops the write (SIGXFSZ/EFBIG).
+    let script = format!("ulimit -f 8; exec \"$0\" poam --results '{}' -o '{}'", ar.display(), out.display());
+    let o = std::process::Command::new("sh").arg("-c").arg(&script).arg(env!("CARGO_BIN_EXE_oscal-stig")).output().unwrap();
+    assert!(!o.status.success(), "the write must have been cut short");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous POA&M", "the previous document is intact");
+
+    let ckl = dir.path().join("c.ckl");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/checklist.ckl"), &ckl).unwrap();
+    let before = std::fs::read(&ckl).unwrap();
+    let o = common::run(&["checklist", "import", ckl.to_str().unwrap(), "-o", ckl.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("is also an input"), "{}", common::stderr(&o));
+    assert_eq!(std::fs::read(&ckl).unwrap(), before, "the assessor's checklist is untouched");
+
+    let target = dir.path().join("elsewhere.txt");
+    std::fs::write(&target, "keep").unwrap();
+    let link = dir.path().join("report.md");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = common::run(&["report", "--results", ar.to_str().unwrap(), "--format", "md", "-o", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(common::stderr(&o).contains("symbolic link"), "{}", common::stderr(&o));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+}
+
+/// HTML in a name from the evidence is shown in the Markdown report, not rendered.
+#[test]
+fn markdown_report_escapes_html_in_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap");
+    common::copy_dir(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/docker-snapshot")), &snap);
+    for f in ["docker/containers.json", "docker/inspect.jsonl", "docker/top.jsonl"] {
+        let p = snap.join(f);
+        if let Ok(t) = std::fs::read_to_string(&p) {
+            std::fs::write(&p, t.replace("stig-hostnet", "<img src=x onerror=alert(1)>")).unwrap();
+        }
+    }
+    let out = dir.path().join("out");
+    let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap(), "--emit", "report"]);
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "the name is shown");
+    assert!(!md.contains("<img"), "and never rendered");
+}

@@ -188,12 +188,11 @@ pub(super) fn write_document(assessment: &Assessment, index: &RuleIndex, out_fil
     if let Some(dir) = out_file.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let file = std::fs::File::create(out_file).with_context(|| format!("cannot write {}", out_file.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    doc.write_json_pretty(&mut w).and_then(|_| std::io::Write::flush(&mut w)).with_context(|| format!("cannot write {}", out_file.display()))?;
+    // Streamed to disk (a big cluster's results are tens of MB), renamed into place when whole.
+    oscal_stig::output::write_atomic_with(out_file, |w| doc.write_json_pretty(w))?;
     // The plan the results' import-ap links (and embeds), beside them.
     let plan = out_file.with_file_name(oscal_stig::emit::assessment_plan::FILE_NAME);
-    std::fs::write(&plan, oscal_stig::emit::assessment_plan::of_assessment(assessment, index)).with_context(|| format!("cannot write {}", plan.display()))?;
+    oscal_stig::output::write_atomic(&plan, oscal_stig::emit::assessment_plan::of_assessment(assessment, index).as_bytes())?;
     Ok(())
 }
 

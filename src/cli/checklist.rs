@@ -41,6 +41,9 @@ pub struct WriteArgs {
 
 /// The checklist for an assessment, and the original bytes when it was imported from one.
 fn checklist_for(args: &WriteArgs) -> anyhow::Result<(Checklist, Option<Vec<u8>>, AssessmentResults)> {
+    if let Some(out) = &args.out {
+        oscal_stig::output::refuse_input(out, &[&args.results])?;
+    }
     let ar = AssessmentResults::from_file(&args.results).with_context(|| format!("--results {}", args.results.display()))?;
     if let Some((mut c, _, bytes)) = results::checklist_of_import(&ar) {
         // The checklist comes back as it was, but for the asset fields given on the command
@@ -99,6 +102,9 @@ pub fn write_cklb(args: &WriteArgs) -> u8 {
 
 pub fn import(file: &Path, timestamp: Option<String>, out: Option<&Path>) -> u8 {
     guard(|| {
+        if let Some(out) = out {
+            oscal_stig::output::refuse_input(out, &[file])?;
+        }
         let bytes = oscal_stig::limits::read_file(file, oscal_stig::limits::MAX_INPUT_BYTES).with_context(|| format!("cannot read {}", file.display()))?;
         let shown = file.display().to_string();
         let c = Checklist::parse(&shown, &bytes)?;

@@ -47,6 +47,9 @@ fn component_of(index: &RuleIndex) -> String {
 
 pub fn component_definition(stig: Option<&str>, results: Option<&Path>, title: Option<&str>, out: Option<&Path>) -> u8 {
     guard(|| {
+        if let (Some(out), Some(results)) = (out, results) {
+            oscal_stig::output::refuse_input(out, &[results])?;
+        }
         let ar = results.map(load_results).transpose()?;
         let (stig, index) = stig_for(stig, ar.as_ref())?;
         let stig = stig.as_str();
@@ -87,7 +90,7 @@ pub(super) fn write_deliverables(results: &Path, index: &RuleIndex, out: &Path, 
     let ar = load_results(results)?;
     let write = |name: &str, text: &str| -> anyhow::Result<()> {
         let f = out.join(name);
-        std::fs::write(&f, text).with_context(|| format!("cannot write {}", f.display()))
+        Ok(oscal_stig::output::write_atomic(&f, text.as_bytes())?)
     };
     if wants(Emit::Poam) {
         write("poam.json", &poam::build(&ar, poam::Deadlines::default()).map_err(anyhow::Error::msg)?.to_json_pretty())?;
@@ -113,6 +116,9 @@ pub(super) fn write_deliverables(results: &Path, index: &RuleIndex, out: &Path, 
 
 pub fn poam(results: &Path, deadlines: poam::Deadlines, out: Option<&Path>) -> u8 {
     guard(|| {
+        if let Some(out) = out {
+            oscal_stig::output::refuse_input(out, &[results])?;
+        }
         let ar = load_results(results)?;
         let doc = poam::build(&ar, deadlines).map_err(anyhow::Error::msg)?;
         write_output(out, &doc.to_json_pretty())?;
@@ -129,6 +135,9 @@ pub enum ReportFormat {
 
 pub fn report(results: &Path, format: ReportFormat, stig: Option<&str>, previous: Option<&Path>, out: Option<&PathBuf>) -> u8 {
     guard(|| {
+        if let Some(out) = out {
+            oscal_stig::output::refuse_input(out, &[Some(results), previous].into_iter().flatten().collect::<Vec<_>>().as_slice())?;
+        }
         let ar = load_results(results)?;
         let diff = match previous {
             Some(p) => {

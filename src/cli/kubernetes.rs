@@ -183,12 +183,12 @@ pub(super) fn write_checklists(c: &oscal_stig::checklist::Checklist, dir: &Path,
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     if Emit::wants(what, Emit::Ckl) {
         let f = dir.join(format!("{stem}.ckl"));
-        std::fs::write(&f, ckl::write(c, concat!("oscal-stig ", env!("CARGO_PKG_VERSION"), " (STIG Viewer 2 CKL)"))).with_context(|| format!("cannot write {}", f.display()))?;
+        oscal_stig::output::write_atomic(&f, ckl::write(c, concat!("oscal-stig ", env!("CARGO_PKG_VERSION"), " (STIG Viewer 2 CKL)")).as_bytes())?;
     }
     if Emit::wants(what, Emit::Cklb) {
         let f = dir.join(format!("{stem}.cklb"));
         let v = results::to_cklb(c, None, stem, &oscal_stig::ids::uuid_v5(&["cklb", ar_uuid]).to_string());
-        std::fs::write(&f, serde_json::to_string_pretty(&v)? + "\n").with_context(|| format!("cannot write {}", f.display()))?;
+        oscal_stig::output::write_atomic(&f, (serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
     }
     Ok(())
 }

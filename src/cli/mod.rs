@@ -352,9 +352,8 @@ pub(crate) fn print(text: &str) {
 
 /// Writes a document to a file, or to stdout when no file is given.
 pub(crate) fn write_output(out: Option<&std::path::Path>, text: &str) -> anyhow::Result<()> {
-    use anyhow::Context;
     match out {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => Ok(oscal_stig::output::write_atomic(path, text.as_bytes())?),
         None => {
             print(text);
             Ok(())

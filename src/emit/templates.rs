@@ -14,6 +14,7 @@ pub fn environment() -> Environment<'static> {
     env.set_auto_escape_callback(|name| if name.contains(".html") { AutoEscape::Html } else { AutoEscape::None });
     env.set_syntax(minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).build().expect("default delimiters"));
     env.add_filter("code_spans", code_spans);
+    env.add_filter("md_text", md_text);
     for (name, src) in TEMPLATES {
         env.add_template(name, src).unwrap_or_else(|e| panic!("template {name}: {e}"));
     }
@@ -39,6 +40,13 @@ fn code_spans(text: &str) -> minijinja::Value {
     minijinja::Value::from_safe_string(html)
 }
 
+/// Text from the evidence in a Markdown document: HTML in it is shown, not rendered (Markdown
+/// passes raw HTML through, and a container may be named `<img src=x onerror=...>`), as the
+/// HTML report shows it.
+fn md_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 /// Renders a template; the templates ship with the binary, so failing to render is a bug.
 pub fn render(name: &str, ctx: impl serde::Serialize) -> String {
     let env = environment();
@@ -47,6 +55,11 @@ pub fn render(name: &str, ctx: impl serde::Serialize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn md_text_shows_html_instead_of_rendering_it() {
+        assert_eq!(super::md_text("<img src=x onerror=alert(1)> & co"), "&lt;img src=x onerror=alert(1)&gt; &amp; co");
+    }
+
     #[test]
     fn code_spans_become_code_elements_and_everything_is_escaped() {
         let html = super::code_spans("flag `--anonymous-auth=true` on <node> & `x").to_string();
