@@ -287,3 +287,24 @@ fn test_fake_kube_api_deliverables_from_kubernetes_results() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--stig"), "{stderr}");
 }
+
+/// A live run replaces the previous snapshot in OUT/evidence, but never deletes a file it did
+/// not write there.
+#[test]
+fn test_fake_kube_api_live_run_never_deletes_files_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = KubeServer::start(&dir.path().join("api"), Options::new(Shape::Managed));
+    let out = dir.path().join("out");
+    let args = ["assess", "kubernetes", "--kubeconfig", server.kubeconfig.to_str().unwrap(), "--out", out.to_str().unwrap(), "--timeout", "10"];
+    let (code, _, stderr) = run(&args);
+    assert_ne!(code, 2, "{stderr}");
+    let notes = out.join("evidence/k8s/assessor-notes.txt");
+    std::fs::write(&notes, "my notes").unwrap();
+    let (code, _, stderr) = run(&args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("assessor-notes.txt") && stderr.contains("refusing to clear"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes");
+    std::fs::remove_file(&notes).unwrap();
+    let (code, _, stderr) = run(&args);
+    assert_ne!(code, 2, "the previous snapshot alone is replaced: {stderr}");
+}

@@ -394,9 +394,36 @@ pub(super) fn fresh_snapshot_dir(dir: &Path) -> anyhow::Result<()> {
         if !dir.join("manifest.json").is_file() && std::fs::read_dir(dir)?.next().is_some() {
             bail!("{} exists and is not an evidence snapshot; refusing to overwrite it", dir.display());
         }
+        // The previous snapshot goes, but only if every file in it is one a snapshot writes: an
+        // assessor's own notes put beside the evidence are never deleted.
+        if let Some(stranger) = foreign_file(dir)? {
+            bail!("{} holds {}, which no evidence snapshot writes; refusing to clear it (move it, or choose another --out)", dir.display(), stranger.display());
+        }
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
     }
     Ok(())
+}
+
+/// A file under an existing snapshot that the snapshot's own records do not account for.
+fn foreign_file(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let ours: std::collections::HashSet<PathBuf> = match Snapshot::open(dir) {
+        Ok(snap) => snap.records.iter().filter_map(|r| r.stored.as_deref()).map(|s| PathBuf::from(s.split('#').next().unwrap_or(s))).collect(),
+        Err(_) => Default::default(),
+    };
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
+            let path = entry?.path();
+            let rel = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+            let meta = std::fs::symlink_metadata(&path)?;
+            if meta.is_dir() {
+                stack.push(path);
+            } else if !(ours.contains(&rel) || rel == Path::new("manifest.json") || rel == Path::new("records.jsonl") || rel.starts_with("node-evidence")) {
+                return Ok(Some(rel));
+            }
+        }
+    }
+    Ok(None)
 }
 
 pub(super) fn print_table(a: &Assessment, index: &RuleIndex) {
