@@ -6,6 +6,7 @@
 //! checklist loses nothing. CKLB files are kept as JSON (their unknown keys survive) and mapped
 //! to and from this model.
 
+pub mod carry;
 pub mod ckl;
 pub mod cklb;
 pub mod results;

@@ -362,6 +362,29 @@ pub fn import(c: &Checklist, file_name: &str, bytes: &[u8], timestamp: &str) -> 
     }
 }
 
+/// The index of rule `vn`'s finding (by V- id); a rule the results hold no finding for (the
+/// automated checks do not cover it) gets one, not reviewed by the tool, for the assessor's word.
+pub(crate) fn finding_index(result: &mut AssessmentResult, vn: &str, rule_title: Option<&str>) -> usize {
+    if let Some(i) = result.findings.iter().position(|f| f.rule_id() == vn) {
+        return i;
+    }
+    result.findings.push(Finding {
+        uuid: uuid_v5(&["finding", &result.uuid, vn]).to_string(),
+        title: format!("{vn}: {}", single_line(rule_title.unwrap_or(""))),
+        description: "Not covered by the automated checks; decided by the assessor.".into(),
+        props: vec![p("vuln-id", vn), p("stig-status", "Not_Reviewed"), p("verdict", "not-reviewed"), p("decided-by", "tool")],
+        target: FindingTarget {
+            target_type: "objective-id".into(),
+            target_id: vn.to_string(),
+            title: rule_title.map(single_line),
+            status: ObjectiveStatus { state: "not-satisfied".into(), reason: Some("other".into()), ..Default::default() },
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    result.findings.len() - 1
+}
+
 /// Merges an assessor's checklist into an oscal-stig assessment. A VULN the assessor decided
 /// (any status but Not_Reviewed) overrides or completes the tool's verdict; one they left
 /// Not_Reviewed but commented on adds the comment. Each finding gets `decided-by`
@@ -397,26 +420,7 @@ pub fn merge(ar: &mut AssessmentResults, manual: &Checklist, file_name: &str, by
             remarks: (!v.comments.trim().is_empty()).then(|| v.comments.clone()),
             ..Default::default()
         });
-        let idx = match result.findings.iter().position(|f| f.rule_id() == vn) {
-            Some(i) => i,
-            None => {
-                result.findings.push(Finding {
-                    uuid: uuid_v5(&["finding", &result.uuid, &vn]).to_string(),
-                    title: format!("{vn}: {}", single_line(v.attr("Rule_Title").unwrap_or(""))),
-                    description: "Not covered by the automated checks; decided by the assessor.".into(),
-                    props: vec![p("vuln-id", vn.clone()), p("stig-status", "Not_Reviewed"), p("verdict", "not-reviewed"), p("decided-by", "tool")],
-                    target: FindingTarget {
-                        target_type: "objective-id".into(),
-                        target_id: vn.clone(),
-                        title: v.attr("Rule_Title").map(single_line),
-                        status: ObjectiveStatus { state: "not-satisfied".into(), reason: Some("other".into()), ..Default::default() },
-                        ..Default::default()
-                    },
-                    ..Default::default()
-                });
-                result.findings.len() - 1
-            }
-        };
+        let idx = finding_index(result, &vn, v.attr("Rule_Title"));
         let f = &mut result.findings[idx];
         f.related_observations.push(RelatedObservation { observation_uuid: obs_uuid });
         if decided {

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use oscal_stig::checklist::carry::{self, CarryReport, RuleRef};
 use oscal_stig::checklist::results::{self, AssetInfo};
 use oscal_stig::checklist::{ckl, Checklist};
 use oscal_stig::oscal::{AssessmentResults, OscalModel};
@@ -118,15 +119,53 @@ pub fn import(file: &Path, timestamp: Option<String>, out: Option<&Path>) -> u8 
     })
 }
 
-pub fn merge(results_file: &Path, manual: &Path, out: Option<&Path>) -> u8 {
+/// `merge`; with `carry_forward`, `manual` is a checklist of an earlier release of the STIG and
+/// `stig` the STIG the results are for (default: the built-in one their rules belong to).
+pub fn merge(results_file: &Path, manual: &Path, carry_forward: bool, stig: Option<&str>, out: Option<&Path>) -> u8 {
     guard(|| {
         let mut ar = AssessmentResults::from_file(results_file).with_context(|| format!("{}", results_file.display()))?;
         let bytes = oscal_stig::limits::read_file(manual, oscal_stig::limits::MAX_INPUT_BYTES).with_context(|| format!("cannot read {}", manual.display()))?;
         let c = Checklist::parse(&manual.display().to_string(), &bytes)?;
         let name = manual.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let n = results::merge(&mut ar, &c, &name, &bytes).map_err(anyhow::Error::msg)?;
+        if !carry_forward {
+            let n = results::merge(&mut ar, &c, &name, &bytes).map_err(anyhow::Error::msg)?;
+            write_output(out, &ar.to_json_pretty())?;
+            eprintln!("merged {n} assessor verdicts or comments from {}", manual.display());
+            return Ok(());
+        }
+        let (_, index) = super::documents::stig_for(stig, Some(&ar))?;
+        let report = carry::carry_forward(&mut ar, &c, &index, &name, &bytes)?;
         write_output(out, &ar.to_json_pretty())?;
-        eprintln!("merged {n} assessor verdicts or comments from {}", manual.display());
+        print_carry(&report);
         Ok(())
     })
+}
+
+/// The carry-forward summary on stderr: a line per rule the assessor must look at again, then
+/// the counts.
+fn print_carry(r: &CarryReport) {
+    use oscal_stig::limits::quote;
+    // Ids come from the assessor's file: escaped before they reach a terminal.
+    let rule = |x: &RuleRef| format!("{} {}", if x.stig_id.is_empty() { "(no STIG id)".into() } else { quote(&x.stig_id) }, quote(&x.vuln_id));
+    for (x, why) in &r.re_review {
+        eprintln!("{}: {}", rule(x), why.as_str());
+    }
+    for x in &r.not_in_new_release {
+        eprintln!("{}: not in the new release ({})", rule(x), r.to_release);
+    }
+    for s in &r.other_stigs {
+        eprintln!("left alone: {} shares no rule with {}", quote(s), r.to_release);
+    }
+    let decided = match r.decided_in_new.len() {
+        0 => String::new(),
+        n => format!("; {n} not carried: the new results decide those rules"),
+    };
+    eprintln!(
+        "carry-forward {} -> {}: {} carried forward, {} to re-review, {} not in the new release{decided}",
+        quote(&r.from_release),
+        r.to_release,
+        r.carried.len(),
+        r.re_review.len(),
+        r.not_in_new_release.len()
+    );
 }

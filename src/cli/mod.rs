@@ -168,6 +168,14 @@ enum Command {
         results: PathBuf,
         /// The assessor's checklist (CKL or CKLB).
         checklist: PathBuf,
+        /// The checklist is for an earlier release of the STIG: carry its manual verdicts to
+        /// rules whose check text is unchanged, list the others for re-review.
+        #[arg(long)]
+        carry_forward: bool,
+        /// With --carry-forward: the STIG the results are for [default: the built-in STIG whose
+        /// rules the results name].
+        #[arg(long, requires = "carry_forward")]
+        stig: Option<String>,
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
@@ -302,7 +310,7 @@ pub fn run() -> ExitCode {
         }
         Command::Report { results, format, stig, previous, out } => documents::report(&results, format, stig.as_deref(), previous.as_deref(), out.as_ref()),
         Command::Diff(args) => diff::run(&args),
-        Command::Merge { results, checklist: manual, out } => checklist::merge(&results, &manual, out.as_deref()),
+        Command::Merge { results, checklist: manual, carry_forward, stig, out } => checklist::merge(&results, &manual, carry_forward, stig.as_deref(), out.as_deref()),
         Command::Policy(PolicyCommand::Schema) => {
             print(&oscal_stig::policy::Policy::json_schema());
             exit::OK
