@@ -72,8 +72,9 @@ fn generate(dir: &Path, n: usize) {
         std::fs::write(dir.join(file), serde_json::to_vec(&body).unwrap()).unwrap();
         writeln!(records, "{}", serde_json::to_string(&rec(ep.into(), file.into())).unwrap()).unwrap();
     }
-    let m = Manifest { format: FORMAT, tool: "bench".into(), target: "tcp://mke.example:443".into(), started: "2026-01-01T00:00:00.000Z".into(), finished: "2026-01-01T00:05:00.000Z".into() };
+    let m = Manifest { format: FORMAT, tool: "bench".into(), target: "tcp://mke.example:443".into(), started: "2026-01-01T00:00:00.000Z".into(), finished: "2026-01-01T00:05:00.000Z".into(), ..Default::default() };
     std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    oscal_stig::evidence::seal(dir).unwrap();
 }
 
 /// Writes the assessment-results of N synthetic containers to `out`.

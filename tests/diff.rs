@@ -52,6 +52,7 @@ fn runs() -> &'static Runs {
         let mut info: Value = serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
         info["Driver"] = "btrfs".into();
         std::fs::write(&info_path, serde_json::to_vec_pretty(&info).unwrap()).unwrap();
+        common::reseal(&snap);
 
         let out = dir.join("new");
         let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policy.yaml");

@@ -211,6 +211,7 @@ fn fail_on_threshold_gates_the_exit_code() {
     let mut info: Value = serde_json::from_slice(&std::fs::read(&info_path).unwrap()).unwrap();
     info["SecurityOptions"].as_array_mut().unwrap().push("name=fips".into());
     std::fs::write(&info_path, serde_json::to_vec_pretty(&info).unwrap()).unwrap();
+    common::reseal(&snap);
     let run = |fail_on: &str| {
         let out = dir.path().join(format!("out-{fail_on}"));
         common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap(), "--fail-on", fail_on]).status.code()
@@ -250,6 +251,7 @@ fn through_mke(dir: &Path) -> PathBuf {
     info.as_object_mut().unwrap().remove("SecurityOptions");
     info["ServerVersion"] = "ucp/3.7.12".into();
     std::fs::write(&info_path, serde_json::to_vec_pretty(&info).unwrap()).unwrap();
+    common::reseal(&snap);
     let node = |name: &str, role: &str| serde_json::json!({"ID": name, "Description": {"Hostname": name}, "Spec": {"Role": role, "Labels": {"com.docker.ucp.orchestrator.swarm": "true"}}, "Status": {"Addr": "127.0.0.1"}});
     std::fs::write(snap.join("docker/nodes.json"), serde_json::to_vec_pretty(&serde_json::json!([node("mgr-1", "manager"), node("wkr-1", "worker")])).unwrap()).unwrap();
     std::fs::create_dir_all(snap.join("mke")).unwrap();
@@ -259,6 +261,7 @@ fn through_mke(dir: &Path) -> PathBuf {
 }
 
 fn assess_offline(snap: &Path, out: &Path) -> Value {
+    common::reseal(snap);
     let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(!common::stderr(&o).contains("panicked"), "{}", common::stderr(&o));
     serde_json::from_str(&std::fs::read_to_string(out.join("assessment-results.json")).unwrap()).unwrap()
@@ -328,6 +331,7 @@ fn a_stored_file_gone_from_the_snapshot_is_missing_evidence_not_an_empty_list() 
     let snap = dir.path().join("snap");
     copy_dir(&fixture(), &snap);
     std::fs::remove_file(snap.join("docker/inspect.jsonl")).unwrap();
+    common::reseal(&snap);
     let policy = dir.path().join("policy.yaml");
     std::fs::write(&policy, "orchestrator: swarm\n").unwrap();
     let out = dir.path().join("o");
@@ -361,6 +365,7 @@ fn an_inspect_answer_without_host_config_is_not_a_clean_container() {
         })
         .collect();
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    common::reseal(&snap);
     let policy = dir.path().join("policy.yaml");
     std::fs::write(&policy, "orchestrator: swarm\n").unwrap();
     let out = dir.path().join("o");

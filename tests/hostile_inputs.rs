@@ -17,6 +17,7 @@ fn a_non_ascii_container_id_in_evidence_does_not_panic() {
         let p = snap.join(f);
         std::fs::write(&p, std::fs::read_to_string(&p).unwrap().replace("5b50adb214c4", "5b50adb214cé")).unwrap();
     }
+    common::reseal(&snap);
     let out = dir.path().join("o");
     let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--policy", Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policy.yaml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
@@ -46,6 +47,7 @@ fn every_evidence_file_missing_exits_2() {
     let snap = dir.path().join("s");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot"), &snap);
     std::fs::remove_dir_all(snap.join("docker")).unwrap();
+    common::reseal(&snap);
     let out = dir.path().join("o");
     let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--policy", Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policy.yaml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
@@ -270,7 +272,12 @@ fn fifos_and_devices_in_an_evidence_snapshot_are_refused() {
         }
     }
     let out = dir.path().join("o");
+    // The snapshot no longer matches its seal: refused at once, naming a file and why.
     let (code, err) = run_within(20, &["assess", "docker", "--evidence", s(&snap), "--out", s(&out)]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a regular file") && err.contains("refusing to assess it"), "{err}");
+    // Assessed anyway: each body that is not a regular file leaves its rules not assessed.
+    let (code, err) = run_within(20, &["assess", "docker", "--evidence", s(&snap), "--out", s(&out), "--allow-modified-evidence"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("no rule could be assessed"), "{err}");
     let ar = std::fs::read_to_string(out.join("assessment-results.json")).unwrap();
@@ -439,10 +446,73 @@ fn markdown_report_escapes_html_in_names() {
             std::fs::write(&p, t.replace("stig-hostnet", "<img src=x onerror=alert(1)>")).unwrap();
         }
     }
+    common::reseal(&snap);
     let out = dir.path().join("out");
     let o = common::run(&["assess", "docker", "--evidence", snap.to_str().unwrap(), "--out", out.to_str().unwrap(), "--emit", "report"]);
     assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("&lt;img src=x onerror=alert(1)&gt;"), "the name is shown");
     assert!(!md.contains("<img"), "and never rendered");
+}
+
+/// The seal: an unmodified snapshot re-assesses byte-identically; one byte changed in any stored
+/// file, a file added or one removed is refused (exit 2, naming the file); with
+/// --allow-modified-evidence every result says it was decided on modified evidence.
+#[test]
+fn a_snapshot_that_does_not_match_its_seal_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker-snapshot");
+    let assess = |snap: &Path, out: &Path, extra: &[&str]| {
+        let mut args = vec!["assess", "docker", "--evidence", s(snap), "--out", s(out)];
+        args.extend(extra);
+        common::run(&args)
+    };
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    assert_eq!(assess(&example, &a, &[]).status.code(), Some(1));
+    assert_eq!(assess(&example, &b, &[]).status.code(), Some(1));
+    assert_eq!(std::fs::read(a.join("assessment-results.json")).unwrap(), std::fs::read(b.join("assessment-results.json")).unwrap());
+
+    let files: Vec<String> = ["records.jsonl", "docker/info.json", "docker/inspect.jsonl", "docker/containers.json"].iter().map(|f| f.to_string()).collect();
+    for f in &files {
+        let snap = dir.path().join(format!("s-{}", f.replace('/', "_")));
+        copy_dir(&example, &snap);
+        let p = snap.join(f);
+        let mut bytes = std::fs::read(&p).unwrap();
+        let i = bytes.len() / 2;
+        bytes[i] ^= 0x01; // one byte (one bit of it)
+        std::fs::write(&p, bytes).unwrap();
+        let o = assess(&snap, &dir.path().join("o"), &[]);
+        assert_eq!(o.status.code(), Some(2), "{f}: {}", common::stderr(&o));
+        let err = common::stderr(&o);
+        assert!(err.contains(f.as_str()) && err.contains("modified after collection"), "{f}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    // FIPS turned on by hand in the engine's /info: the CAT I rule would pass; it is refused,
+    // and assessed anyway only with every result marked.
+    let snap = dir.path().join("fips");
+    copy_dir(&example, &snap);
+    let info = snap.join("docker/info.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&info).unwrap()).unwrap();
+    v["SecurityOptions"].as_array_mut().unwrap().push("name=fips".into());
+    std::fs::write(&info, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    assert_eq!(assess(&snap, &dir.path().join("o"), &[]).status.code(), Some(2));
+    let out = dir.path().join("anyway");
+    let o = assess(&snap, &out, &["--allow-modified-evidence"]);
+    assert!(common::stderr(&o).contains("docker/info.json was modified after collection"), "{}", common::stderr(&o));
+    let ar: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("assessment-results.json")).unwrap()).unwrap();
+    for f in ar["assessment-results"]["results"][0]["findings"].as_array().unwrap() {
+        assert!(f["description"].as_str().unwrap().starts_with("Decided on modified evidence"), "{}", f["description"]);
+        assert!(f["props"].as_array().unwrap().iter().any(|p| p["name"] == "evidence-integrity" && p["value"] == "modified"));
+    }
+    // A file added, one removed.
+    let snap = dir.path().join("added");
+    copy_dir(&example, &snap);
+    std::fs::write(snap.join("docker/extra.json"), "{}").unwrap();
+    let o = assess(&snap, &dir.path().join("o"), &[]);
+    assert!(common::stderr(&o).contains("docker/extra.json was added after collection"), "{}", common::stderr(&o));
+    std::fs::remove_file(snap.join("docker/extra.json")).unwrap();
+    std::fs::remove_file(snap.join("docker/top.jsonl")).unwrap();
+    let o = assess(&snap, &dir.path().join("o"), &[]);
+    assert!(common::stderr(&o).contains("docker/top.jsonl is missing"), "{}", common::stderr(&o));
 }

@@ -37,7 +37,7 @@ fn collect_snapshot(server: &KubeServer, out: &Path) -> Snapshot {
     });
     // The runtime (and with it the client's pooled connections) goes before the checks.
     drop(rt);
-    let manifest = Manifest { format: FORMAT, tool: "kube_server_selftest".into(), target: server.url.clone(), started, finished: chrono::Utc::now().to_rfc3339() };
+    let manifest = Manifest { format: FORMAT, tool: "kube_server_selftest".into(), target: server.url.clone(), started, finished: chrono::Utc::now().to_rfc3339(), ..Default::default() };
     w.finish(&manifest).unwrap();
     Snapshot::open(out).unwrap()
 }

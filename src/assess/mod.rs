@@ -219,6 +219,9 @@ pub struct Assessment {
     /// The site policy's parameters the rules were decided with (name, compact JSON), for the
     /// assessment plan.
     pub parameters: Vec<(String, String)>,
+    /// How the evidence differs from its seal, when assessed anyway (--allow-modified-evidence):
+    /// every result then says so. Empty for sealed, matching evidence.
+    pub modified_evidence: Vec<String>,
 }
 
 impl Assessment {

@@ -56,6 +56,11 @@ pub struct Common {
     /// Per-container calls in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Assess an evidence snapshot whose files no longer match its seal (edited after
+    /// collection, or written by hand): every result then says it was decided on modified
+    /// evidence, and which files changed.
+    #[arg(long)]
+    pub allow_modified_evidence: bool,
     /// Deliverables written beside the results (comma-separated): `ckl`, `cklb` (OUT/checklists/:
     /// for the Kubernetes STIG one per asset, the cluster and each node), `poam`
     /// (OUT/poam.json), `cd` (OUT/component-definition.json), `report` (OUT/report.html and
@@ -142,8 +147,8 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
             dir
         }
     };
-    let snap = Snapshot::open(&evidence_dir)?;
-    let assessment = stigs::mke::assess(&snap, None, &policy, &index);
+    let (snap, modified) = open_snapshot(&evidence_dir, &args.common)?;
+    let assessment = Assessment { modified_evidence: modified, ..stigs::mke::assess(&snap, None, &policy, &index) };
     warn_unused(&policy, &[&assessment]);
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
     emit_mke(&args.common.out, &assessment, &index, &args.common.emit)?;
@@ -207,6 +212,20 @@ pub(super) fn warn_unused(policy: &Policy, assessments: &[&Assessment]) {
 /// Whether a failed rule counts for --fail-on.
 pub(super) fn gating(assessment: &Assessment, index: &RuleIndex, fail_on: FailOn) -> bool {
     assessment.results.iter().any(|r| r.status == Status::Fail && index.get(&r.rule).is_some_and(|i| fail_on.counts(i.severity)))
+}
+
+/// Opens the snapshot to assess: sealed and matching, or (with --allow-modified-evidence) as it
+/// is, with how it differs from its seal for the results to say.
+pub(super) fn open_snapshot(dir: &Path, common: &Common) -> anyhow::Result<(Snapshot, Vec<String>)> {
+    if !common.allow_modified_evidence {
+        return Ok((Snapshot::open(dir)?, Vec::new()));
+    }
+    let snap = Snapshot::open_unverified(dir)?;
+    let changed = snap.seal_mismatches()?;
+    for c in &changed {
+        eprintln!("warning: evidence {}: {c}", dir.display());
+    }
+    Ok((snap, changed))
 }
 
 /// Writes the document and the table; the exit code every assess command shares.
@@ -359,13 +378,14 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
         }
         (None, None) => bail!("give --url (and --bundle or --username) or --evidence"),
     };
-    let snap = Snapshot::open(&evidence_dir)?;
+    let (snap, modified) = open_snapshot(&evidence_dir, &args.common)?;
     let node_files = super::kubernetes::node_evidence_of(&snap, node_files, args.evidence.is_none())?;
-    let assessment = stigs::mke::assess(&snap, host, &policy, &index);
+    let assessment = Assessment { modified_evidence: modified.clone(), ..stigs::mke::assess(&snap, host, &policy, &index) };
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
     emit_mke(&args.common.out, &assessment, &index, &args.common.emit)?;
     // The cluster's Kubernetes against the Kubernetes STIG, when its API was read.
     let (kube, cluster) = stigs::kubernetes::assess(&snap, node_files, &policy, &kube_index);
+    let kube = Assessment { modified_evidence: modified, ..kube };
     if cluster.facts.kube.reached.is_err() {
         warn_unused(&policy, &[&assessment]);
         return Ok(code);
@@ -406,8 +426,8 @@ pub(super) fn fresh_snapshot_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// A file under an existing snapshot that the snapshot's own records do not account for.
 fn foreign_file(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
-    let ours: std::collections::HashSet<PathBuf> = match Snapshot::open(dir) {
-        Ok(snap) => snap.records.iter().filter_map(|r| r.stored.as_deref()).map(|s| PathBuf::from(s.split('#').next().unwrap_or(s))).collect(),
+    let ours: std::collections::HashSet<PathBuf> = match Snapshot::open_unverified(dir) {
+        Ok(snap) => snap.records.iter().filter_map(|r| r.stored.as_deref()).map(|s| PathBuf::from(s.split('#').next().unwrap_or(s))).chain(snap.manifest.files.keys().map(PathBuf::from)).collect(),
         Err(_) => Default::default(),
     };
     let mut stack = vec![dir.to_path_buf()];

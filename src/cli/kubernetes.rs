@@ -93,6 +93,8 @@ pub fn node_evidence_of(snap: &Snapshot, given: Option<BTreeMap<String, NodeEvid
                 let f = kept.join(format!("{}.json", oscal_stig::ids::uuid_v5(&["node-evidence", node])));
                 std::fs::write(&f, serde_json::to_string_pretty(ev)? + "\n").with_context(|| format!("cannot write {}", f.display()))?;
             }
+            // Part of the evidence now: under the seal, so the offline re-assessment checks it.
+            oscal_stig::evidence::seal(&snap.dir)?;
             Ok(Some(m))
         }
         Some(m) => Ok(Some(m)),
@@ -136,9 +138,10 @@ fn run(args: &Args) -> anyhow::Result<u8> {
             dir
         }
     };
-    let snap = Snapshot::open(&evidence_dir)?;
+    let (snap, modified) = super::assess::open_snapshot(&evidence_dir, &args.common)?;
     let node_files = node_evidence_of(&snap, node_files, args.evidence.is_none())?;
     let (assessment, cluster) = k8s::assess(&snap, node_files, &policy, &index);
+    let assessment = Assessment { modified_evidence: modified, ..assessment };
     if let Ok(m) = &cluster.facts.node_files {
         let listed: Vec<&str> = cluster.facts.kube.nodes.iter().flatten().map(|n| n.name.as_str()).collect();
         for node in m.keys().filter(|n| !listed.is_empty() && !listed.contains(&n.as_str())) {

@@ -246,10 +246,16 @@ pub fn build(a: &Assessment, index: &RuleIndex) -> AssessmentResults {
             Status::NotApplicable => ("satisfied", "other"),
             Status::NotReviewed => ("not-satisfied", "other"),
         };
+        let mut description = r.reason.clone();
+        if !a.modified_evidence.is_empty() {
+            // Assessed with --allow-modified-evidence: no result may read as if it were not.
+            props.push(p("evidence-integrity", "modified"));
+            description = format!("Decided on modified evidence (it does not match its seal: {}). {description}", a.modified_evidence.join("; "));
+        }
         findings.push(Finding {
             uuid: uuid_v5(&["finding", &result_uuid, &r.rule]).to_string(),
             title: format!("{}: {}", r.rule, info.map(|i| i.title.as_str()).unwrap_or("")),
-            description: r.reason.clone(),
+            description,
             props,
             origins: b.origin(),
             // The rule's part in the STIG profile, which a resolver can follow (the V- id is

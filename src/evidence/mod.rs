@@ -26,7 +26,7 @@ use serde_json::Value;
 
 pub const FORMAT: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
     pub tool: String,
@@ -34,6 +34,12 @@ pub struct Manifest {
     pub target: String,
     pub started: String,
     pub finished: String,
+    /// The seal: SHA-256 of every other file of the snapshot as stored (bodies after
+    /// redaction, records.jsonl, node evidence). `assess --evidence` refuses a snapshot whose
+    /// files do not match it, so an edited answer cannot silently flip a verdict; the
+    /// results carry this manifest's own digest.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub files: std::collections::BTreeMap<String, String>,
 }
 
 /// One call a probe made.
@@ -68,6 +74,8 @@ fn is_zero(n: &usize) -> bool {
 pub enum EvidenceError {
     Io { path: PathBuf, source: std::io::Error },
     Corrupt { path: PathBuf, message: String },
+    /// The snapshot's files do not match its seal (or it has none).
+    Modified { dir: PathBuf, what: String },
 }
 
 // By hand rather than derived: the cause is shown in the message and is not also a `source()`,
@@ -77,6 +85,12 @@ impl std::fmt::Display for EvidenceError {
         match self {
             EvidenceError::Io { path, source } => write!(f, "evidence {}: {source}", crate::limits::path(path)),
             EvidenceError::Corrupt { path, message } => write!(f, "evidence {}: {}", crate::limits::path(path), crate::limits::message(message)),
+            EvidenceError::Modified { dir, what } => write!(
+                f,
+                "evidence {}: {}; refusing to assess it (--allow-modified-evidence assesses it anyway, marking every result)",
+                crate::limits::path(dir),
+                crate::limits::message(what)
+            ),
         }
     }
 }
@@ -154,10 +168,61 @@ impl SnapshotWriter {
             writeln!(w, "{}", serde_json::to_string(r).expect("records serialize")).map_err(io(&path))?;
         }
         w.flush().map_err(io(&path))?;
-        let path = self.dir.join("manifest.json");
-        let text = serde_json::to_string_pretty(manifest).expect("manifest serializes") + "\n";
-        std::fs::write(&path, text).map_err(io(&path))
+        let sealed = Manifest { files: seal_of(&self.dir)?, ..manifest.clone() };
+        write_manifest(&self.dir, &sealed)
     }
+}
+
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), EvidenceError> {
+    let path = dir.join("manifest.json");
+    let text = serde_json::to_string_pretty(manifest).expect("manifest serializes") + "\n";
+    std::fs::write(&path, text).map_err(io(&path))
+}
+
+/// SHA-256 of every file under `dir` but the manifest, by path relative to `dir` (`/`-separated),
+/// or why a file could not be read (only regular files are: a FIFO or a device in a snapshot is
+/// refused, as when reading it).
+fn digests(dir: &Path) -> Result<std::collections::BTreeMap<String, Result<String, String>>, EvidenceError> {
+    use sha2::Digest;
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).map_err(io(&d))? {
+            let path = entry.map_err(io(&d))?.path();
+            let rel: Vec<String> = path.strip_prefix(dir).unwrap_or(&path).components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            let rel = rel.join("/");
+            if rel == "manifest.json" {
+                continue;
+            }
+            if std::fs::symlink_metadata(&path).map_err(io(&path))?.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let digest = (|| {
+                let mut hasher = sha2::Sha256::new();
+                std::io::copy(&mut open(&path)?, &mut hasher)?;
+                Ok::<_, std::io::Error>(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+            })();
+            out.insert(rel, digest.map_err(|e| e.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+/// [`digests`] for sealing: every file must be readable.
+fn seal_of(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, EvidenceError> {
+    digests(dir)?
+        .into_iter()
+        .map(|(rel, d)| d.map(|d| (rel.clone(), d)).map_err(|e| EvidenceError::Io { path: dir.join(&rel), source: std::io::Error::other(e) }))
+        .collect()
+}
+
+/// Seals a snapshot as it now is: the digests of its files go into its manifest. Collection
+/// does this when it finishes; `assess` again after adding node evidence to a live snapshot.
+pub fn seal(dir: &Path) -> Result<(), EvidenceError> {
+    let mpath = dir.join("manifest.json");
+    let manifest: Manifest = serde_json::from_str(&read_text(&mpath).map_err(io(&mpath))?).map_err(|e| EvidenceError::Corrupt { path: mpath.clone(), message: e.to_string() })?;
+    write_manifest(dir, &Manifest { files: seal_of(dir)?, ..manifest })
 }
 
 /// A snapshot opened for reading.
@@ -169,7 +234,42 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Opens a snapshot whose files match its seal; one that does not is refused.
     pub fn open(dir: &Path) -> Result<Snapshot, EvidenceError> {
+        let snap = Snapshot::open_unverified(dir)?;
+        if let Some(first) = snap.seal_mismatches()?.into_iter().next() {
+            return Err(EvidenceError::Modified { dir: dir.to_path_buf(), what: first });
+        }
+        Ok(snap)
+    }
+
+    /// How the snapshot's files differ from its seal, one line each (empty: it matches).
+    pub fn seal_mismatches(&self) -> Result<Vec<String>, EvidenceError> {
+        if self.manifest.files.is_empty() {
+            return Ok(vec!["the snapshot is not sealed (its manifest lists no file digests)".into()]);
+        }
+        let now = digests(&self.dir)?;
+        let mut out = Vec::new();
+        for (rel, sha) in &self.manifest.files {
+            match now.get(rel) {
+                None => out.push(format!("{rel} is missing")),
+                Some(Err(e)) => out.push(format!("{rel}: {e}")),
+                Some(Ok(s)) if s != sha => out.push(format!("{rel} was modified after collection (SHA-256 {s}, sealed {sha})")),
+                _ => {}
+            }
+        }
+        for (rel, d) in now.iter().filter(|(rel, _)| !self.manifest.files.contains_key(*rel)) {
+            out.push(match d {
+                Ok(_) => format!("{rel} was added after collection"),
+                Err(e) => format!("{rel} was added after collection: {e}"),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Opens a snapshot without checking its seal (`--allow-modified-evidence`; tell the
+    /// reader with [`Snapshot::seal_mismatches`]).
+    pub fn open_unverified(dir: &Path) -> Result<Snapshot, EvidenceError> {
         let mpath = dir.join("manifest.json");
         if !dir.is_dir() {
             return Err(EvidenceError::Corrupt { path: dir.to_path_buf(), message: "not a directory (expected an evidence snapshot)".into() });

@@ -71,7 +71,7 @@ pub fn collect(plan: &Plan, dir: &Path, say: &dyn Fn(&str)) -> Result<Manifest, 
         }
         Ok::<(), EvidenceError>(())
     })?;
-    let manifest = Manifest { format: FORMAT, tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(), target: plan.target.clone(), started, finished: super::now() };
+    let manifest = Manifest { format: FORMAT, tool: concat!("oscal-stig ", env!("CARGO_PKG_VERSION")).into(), target: plan.target.clone(), started, finished: super::now(), ..Default::default() };
     Arc::into_inner(w).expect("collection finished").finish(&manifest)?;
     Ok(manifest)
 }

@@ -159,3 +159,9 @@ pub fn validate_with_constraints(doc: &serde_json::Value) -> Result<(oscal_stig:
     }
     Ok((model, errors))
 }
+
+/// Seals a snapshot a test altered, so it stands for evidence as collected (an unsealed or
+/// altered snapshot is refused by `assess --evidence`; tests/hostile_inputs.rs checks that).
+pub fn reseal(snap: &Path) {
+    oscal_stig::evidence::seal(snap).unwrap_or_else(|e| panic!("sealing {}: {e}", snap.display()));
+}

@@ -165,6 +165,7 @@ pub fn assess(snap: &Snapshot, node_files: Option<BTreeMap<String, NodeEvidence>
         evidence_files: snap.cited_files(),
         manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
         parameters: policy.parameters(),
+        modified_evidence: Vec::new(),
     };
     (a, cluster)
 }

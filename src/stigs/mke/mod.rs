@@ -133,6 +133,7 @@ pub fn assessment(snap: &Snapshot, cluster: &Cluster, results: Vec<RuleResult>) 
         evidence_files: snap.cited_files(),
         manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
         parameters: Vec::new(),
+        modified_evidence: Vec::new(),
     }
 }
 
