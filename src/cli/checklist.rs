@@ -123,6 +123,9 @@ pub fn import(file: &Path, timestamp: Option<String>, out: Option<&Path>) -> u8 
 /// `stig` the STIG the results are for (default: the built-in one their rules belong to).
 pub fn merge(results_file: &Path, manual: &Path, carry_forward: bool, stig: Option<&str>, out: Option<&Path>) -> u8 {
     guard(|| {
+        if let Some(out) = out {
+            oscal_stig::output::refuse_input(out, &[results_file, manual])?;
+        }
         let mut ar = AssessmentResults::from_file(results_file).with_context(|| format!("{}", results_file.display()))?;
         let bytes = oscal_stig::limits::read_file(manual, oscal_stig::limits::MAX_INPUT_BYTES).with_context(|| format!("cannot read {}", manual.display()))?;
         let c = Checklist::parse(&manual.display().to_string(), &bytes)?;
