@@ -38,6 +38,30 @@ pub struct AssetInfo {
     pub comment: String,
 }
 
+impl AssetInfo {
+    /// The asset a whole system is, named from the address it was assessed at (an API server's
+    /// URL, `tcp://host:port (TLS)`): host name, IP or FQDN as the address allows. An address
+    /// keeps its whole self as the host name (cut at its first dot, 127.0.0.1 would be "127",
+    /// which STIG Manager takes for the asset's name).
+    pub fn of_target(target: &str, comment: String) -> AssetInfo {
+        let t = target.split("://").nth(1).unwrap_or(target);
+        let hostport = t.split(['/', ' ']).next().unwrap_or(t);
+        let host = match hostport.rsplit_once(':') {
+            Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h.trim_matches(['[', ']']).to_string(),
+            _ => hostport.to_string(),
+        };
+        let is_ip = host.parse::<std::net::IpAddr>().is_ok();
+        AssetInfo {
+            host_name: if is_ip { host.clone() } else { host.split('.').next().unwrap_or(&host).to_string() },
+            host_ip: if is_ip { host.clone() } else { String::new() },
+            host_fqdn: if is_ip || !host.contains('.') { String::new() } else { host.clone() },
+            role: "None".into(),
+            comment,
+            ..Default::default()
+        }
+    }
+}
+
 /// STIG Viewer's ASSET block for a target.
 fn asset(a: &AssetInfo, target_key: &str) -> Vec<(String, String)> {
     let role = if a.role.is_empty() { "None" } else { &a.role };

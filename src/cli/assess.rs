@@ -161,17 +161,8 @@ fn emit_mke(out: &Path, a: &Assessment, index: &RuleIndex, what: &[Emit]) -> any
     let ar = out.join("assessment-results.json");
     if Emit::wants(what, Emit::Ckl) || Emit::wants(what, Emit::Cklb) {
         let results = oscal_stig::oscal::AssessmentResults::from_file(&ar)?;
-        let host = assessment_results::shown_target(&a.target);
-        let host = host.split("://").nth(1).unwrap_or(&host).split([':', '/', ' ']).next().unwrap_or("").to_string();
-        let is_ip = host.parse::<std::net::IpAddr>().is_ok();
-        let info = oscal_stig::checklist::results::AssetInfo {
-            host_name: if is_ip || host.is_empty() { host.clone() } else { host.split('.').next().unwrap_or(&host).to_string() },
-            host_ip: if is_ip { host.clone() } else { String::new() },
-            host_fqdn: if is_ip { String::new() } else { host.clone() },
-            role: "None".into(),
-            comment: format!("Mirantis Kubernetes Engine cluster ({})", assessment_results::shown_target(&a.target)),
-            ..Default::default()
-        };
+        let shown = assessment_results::shown_target(&a.target);
+        let info = oscal_stig::checklist::results::AssetInfo::of_target(&shown, format!("Mirantis Kubernetes Engine cluster ({shown})"));
         let c = oscal_stig::checklist::results::from_assessment(&results, index, &info);
         super::kubernetes::write_checklists(&c, &out.join("checklists"), "cluster", &results.uuid, what)?;
     }

@@ -70,7 +70,7 @@ pub fn plan(stig: &str, target: &str, policy: Option<&Path>, ssp: Option<&str>, 
         let policy = policy.map(oscal_stig::policy::Policy::load).transpose()?.unwrap_or_default();
         policy.check_against(&[&index], &[]).map_err(|e| anyhow::anyhow!("policy: {e}"))?;
         let date = match timestamp {
-            Some(t) => chrono::DateTime::parse_from_rfc3339(t).with_context(|| format!("--timestamp {t}: not an RFC 3339 date-time"))?.to_rfc3339(),
+            Some(t) => chrono::DateTime::parse_from_rfc3339(t).map(|_| t.to_string()).with_context(|| format!("--timestamp {t}: not an RFC 3339 date-time"))?,
             None => profile_date(stig),
         };
         let parameters = policy.parameters();

@@ -18,15 +18,6 @@ pub struct Asset {
 }
 
 /// `https://10.0.0.10:6443/` -> `10.0.0.10`.
-fn host_of(target: &str) -> String {
-    let t = target.split("://").nth(1).unwrap_or(target);
-    let host = t.split(['/', ' ']).next().unwrap_or(t);
-    match host.rsplit_once(':') {
-        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h.trim_matches(['[', ']']).to_string(),
-        _ => host.to_string(),
-    }
-}
-
 /// Keeps what can be in a file name (node names are DNS labels; a hostile one is not).
 fn file_stem(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') { c } else { '_' }).collect();
@@ -38,19 +29,7 @@ fn file_stem(name: &str) -> String {
 }
 
 pub fn assets(k: &KubeCluster, target: &str) -> Vec<Asset> {
-    let host = host_of(target);
-    let is_ip = host.parse::<std::net::IpAddr>().is_ok();
-    let cluster = AssetInfo {
-        // An API server named by address keeps the whole address (its first "label" of an IPv4
-        // address would be "127", which STIG Manager takes for the asset's name).
-        host_name: if is_ip { host.clone() } else { host.split('.').next().unwrap_or(&host).to_string() },
-        host_ip: if is_ip { host.clone() } else { String::new() },
-        host_fqdn: if is_ip { String::new() } else { host.clone() },
-        role: "None".into(),
-        tech_area: String::new(),
-        host_mac: String::new(),
-        comment: format!("Kubernetes cluster (API server {target})"),
-    };
+    let cluster = AssetInfo::of_target(target, format!("Kubernetes cluster (API server {target})"));
     let mut out = vec![Asset { file: "cluster".into(), info: cluster, node: None }];
     for n in k.facts.kube.nodes.iter().flatten() {
         let ip = n.address("InternalIP").or_else(|| n.address("ExternalIP")).unwrap_or("").to_string();
@@ -129,8 +108,12 @@ mod tests {
 
     #[test]
     fn hosts_and_file_names() {
-        assert_eq!(host_of("https://10.0.0.10:6443/"), "10.0.0.10");
-        assert_eq!(host_of("https://k8s.example.mil"), "k8s.example.mil");
+        let ip = AssetInfo::of_target("https://10.0.0.10:6443/", String::new());
+        assert_eq!((ip.host_name.as_str(), ip.host_ip.as_str(), ip.host_fqdn.as_str()), ("10.0.0.10", "10.0.0.10", ""));
+        let name = AssetInfo::of_target("https://k8s.example.mil (Kubernetes API)", String::new());
+        assert_eq!((name.host_name.as_str(), name.host_ip.as_str(), name.host_fqdn.as_str()), ("k8s", "", "k8s.example.mil"));
+        let v6 = AssetInfo::of_target("https://[fd00::1]:6443", String::new());
+        assert_eq!(v6.host_ip, "fd00::1");
         assert_eq!(file_stem("../etc/passwd"), "node_.._etc_passwd");
         assert_eq!(file_stem("worker-1.example.mil"), "worker-1.example.mil");
     }
