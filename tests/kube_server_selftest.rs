@@ -551,7 +551,9 @@ fn test_fake_kube_api_keep_alive_and_connection_close() {
     let snap = collect_snapshot(&server, &dir.path().join("evidence"));
     assert_collected_whole(&server, &snap);
     let (conns, reqs) = (server.connections.load(Ordering::SeqCst), server.requests.load(Ordering::SeqCst));
-    assert!(conns <= 4 && reqs >= 51 + 50 + LISTS.len(), "{conns} connections for {reqs} requests");
+    // A handful: the client's pool may open a second connection when a request starts before
+    // the previous one's connection is back in the pool (seen on a loaded 2-core machine: 6).
+    assert!(conns <= 8 && reqs >= 51 + 50 + LISTS.len(), "{conns} connections for {reqs} requests");
 }
 
 /// A 5,000-node, 150,000-pod cluster, for the benchmark: run with
