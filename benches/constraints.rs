@@ -74,13 +74,14 @@ fn generate(dir: &Path, n: usize) {
     }
     let m = Manifest { format: FORMAT, tool: "bench".into(), target: "tcp://mke.example:443".into(), started: "2026-01-01T00:00:00.000Z".into(), finished: "2026-01-01T00:05:00.000Z".into(), ..Default::default() };
     std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-    oscal_stig::evidence::seal(dir).unwrap();
 }
 
 /// Writes the assessment-results of N synthetic containers to `out`.
 fn assessment_results_file(n: usize, out: &Path) {
     let dir = std::env::temp_dir().join(format!("oscal-stig-constraints-bench-{}-{n}", std::process::id()));
     generate(&dir, n);
+    // Sealed once every writer of the generator is flushed (dropped).
+    oscal_stig::evidence::seal(&dir).unwrap();
     let index = RuleIndex::load("mke").unwrap();
     let policy = oscal_stig::policy::Policy { orchestrator: Some(oscal_stig::policy::Orchestrator::Swarm), ..Default::default() };
     let snap = Snapshot::open(&dir).unwrap();

@@ -70,7 +70,6 @@ fn generate(dir: &Path, n: usize) {
     }
     let m = Manifest { format: FORMAT, tool: "bench".into(), target: "tcp://mke.example:443".into(), started: "2026-01-01T00:00:00.000Z".into(), finished: "2026-01-01T00:05:00.000Z".into(), ..Default::default() };
     std::fs::write(dir.join("manifest.json"), serde_json::to_vec_pretty(&m).unwrap()).unwrap();
-    oscal_stig::evidence::seal(dir).unwrap();
 }
 
 fn peak_rss_mb() -> f64 {
@@ -86,6 +85,8 @@ fn main() {
     for &n in sizes {
         let dir = tempfile_dir(n);
         generate(&dir, n);
+        // Sealed once every writer of the generator is flushed (dropped).
+        oscal_stig::evidence::seal(&dir).unwrap();
         let t0 = Instant::now();
         let snap = Snapshot::open(&dir).unwrap();
         // The stages of `stigs::mke::assess`, timed apart. The orchestrator is given, so the
