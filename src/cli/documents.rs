@@ -136,7 +136,8 @@ pub enum ReportFormat {
 pub fn report(results: &Path, format: ReportFormat, stig: Option<&str>, previous: Option<&Path>, out: Option<&PathBuf>) -> u8 {
     guard(|| {
         if let Some(out) = out {
-            oscal_stig::output::refuse_input(out, &[Some(results), previous].into_iter().flatten().collect::<Vec<_>>().as_slice())?;
+            let inputs: Vec<&Path> = [Some(results), previous].into_iter().flatten().collect();
+            oscal_stig::output::refuse_input(out, &inputs)?;
         }
         let ar = load_results(results)?;
         let diff = match previous {
