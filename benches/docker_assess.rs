@@ -34,7 +34,7 @@ fn main() {
         let cluster = oscal_stig::stigs::mke::Cluster::new(oscal_stig::facts::Facts::load(&snap, None), &policy);
         let tf = Instant::now();
         let results = oscal_stig::stigs::mke::decide(&cluster, &policy, &index);
-        let assessment = oscal_stig::stigs::mke::assessment(&snap, &cluster, results);
+        let assessment = oscal_stig::assess::Assessment::of_snapshot(&snap, cluster.orchestrators.source.clone(), results, policy.parameters());
         drop(cluster);
         let t1 = Instant::now();
         let doc = assessment_results::build(&assessment, &index);

@@ -225,6 +225,22 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// The assessment of a snapshot from its decided results: what, when, on which evidence
+    /// (cited files, the manifest's digest, how it differs from its seal if it does).
+    pub fn of_snapshot(snap: &crate::evidence::Snapshot, orchestrator: String, results: Vec<RuleResult>, parameters: Vec<(String, String)>) -> Assessment {
+        Assessment {
+            target: snap.manifest.target.clone(),
+            started: snap.manifest.started.clone(),
+            finished: snap.manifest.finished.clone(),
+            orchestrator,
+            results,
+            evidence_files: snap.cited_files(),
+            manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
+            parameters,
+            modified_evidence: snap.modified().to_vec(),
+        }
+    }
+
     /// Site-policy entries (`exceptions[0]`, `allowed_ports[1]`, ...) that excepted a subject.
     pub fn policy_entries_used(&self) -> std::collections::BTreeSet<String> {
         self.results

@@ -147,8 +147,8 @@ fn run(args: &DockerArgs) -> anyhow::Result<u8> {
             dir
         }
     };
-    let (snap, modified) = open_snapshot(&evidence_dir, &args.common)?;
-    let assessment = Assessment { modified_evidence: modified, ..stigs::mke::assess(&snap, None, &policy, &index) };
+    let snap = open_snapshot(&evidence_dir, &args.common)?;
+    let assessment = stigs::mke::assess(&snap, None, &policy, &index);
     warn_unused(&policy, &[&assessment]);
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
     emit_mke(&args.common.out, &assessment, &index, &args.common.emit)?;
@@ -206,17 +206,16 @@ pub(super) fn gating(assessment: &Assessment, index: &RuleIndex, fail_on: FailOn
 }
 
 /// Opens the snapshot to assess: sealed and matching, or (with --allow-modified-evidence) as it
-/// is, with how it differs from its seal for the results to say.
-pub(super) fn open_snapshot(dir: &Path, common: &Common) -> anyhow::Result<(Snapshot, Vec<String>)> {
+/// is, keeping how it differs from its seal for the results to say.
+pub(super) fn open_snapshot(dir: &Path, common: &Common) -> anyhow::Result<Snapshot> {
     if !common.allow_modified_evidence {
-        return Ok((Snapshot::open(dir)?, Vec::new()));
+        return Ok(Snapshot::open(dir)?);
     }
-    let snap = Snapshot::open_unverified(dir)?;
-    let changed = snap.seal_mismatches()?;
-    for c in &changed {
+    let snap = Snapshot::open_modified(dir)?;
+    for c in snap.modified() {
         eprintln!("warning: evidence {}: {c}", dir.display());
     }
-    Ok((snap, changed))
+    Ok(snap)
 }
 
 /// Writes the document and the table; the exit code every assess command shares.
@@ -369,14 +368,13 @@ fn run_mke(args: &MkeArgs) -> anyhow::Result<u8> {
         }
         (None, None) => bail!("give --url (and --bundle or --username) or --evidence"),
     };
-    let (snap, modified) = open_snapshot(&evidence_dir, &args.common)?;
+    let snap = open_snapshot(&evidence_dir, &args.common)?;
     let node_files = super::kubernetes::node_evidence_of(&snap, node_files, args.evidence.is_none())?;
-    let assessment = Assessment { modified_evidence: modified.clone(), ..stigs::mke::assess(&snap, host, &policy, &index) };
+    let assessment = stigs::mke::assess(&snap, host, &policy, &index);
     let code = write_results(&assessment, &snap, &index, &args.common.out, args.common.fail_on)?;
     emit_mke(&args.common.out, &assessment, &index, &args.common.emit)?;
     // The cluster's Kubernetes against the Kubernetes STIG, when its API was read.
     let (kube, cluster) = stigs::kubernetes::assess(&snap, node_files, &policy, &kube_index);
-    let kube = Assessment { modified_evidence: modified, ..kube };
     if cluster.facts.kube.reached.is_err() {
         warn_unused(&policy, &[&assessment]);
         return Ok(code);

@@ -138,10 +138,9 @@ fn run(args: &Args) -> anyhow::Result<u8> {
             dir
         }
     };
-    let (snap, modified) = super::assess::open_snapshot(&evidence_dir, &args.common)?;
+    let snap = super::assess::open_snapshot(&evidence_dir, &args.common)?;
     let node_files = node_evidence_of(&snap, node_files, args.evidence.is_none())?;
     let (assessment, cluster) = k8s::assess(&snap, node_files, &policy, &index);
-    let assessment = Assessment { modified_evidence: modified, ..assessment };
     if let Ok(m) = &cluster.facts.node_files {
         let listed: Vec<&str> = cluster.facts.kube.nodes.iter().flatten().map(|n| n.name.as_str()).collect();
         for node in m.keys().filter(|n| !listed.is_empty() && !listed.contains(&n.as_str())) {

@@ -233,6 +233,8 @@ pub struct Snapshot {
     by_endpoint: HashMap<String, usize>,
     /// Its files were checked against the seal when opened: the seal's digests are theirs.
     verified: bool,
+    /// How its files differ from the seal, when opened with [`Snapshot::open_modified`].
+    modified: Vec<String>,
 }
 
 impl Snapshot {
@@ -270,8 +272,22 @@ impl Snapshot {
         Ok(out)
     }
 
-    /// Opens a snapshot without checking its seal (`--allow-modified-evidence`; tell the
-    /// reader with [`Snapshot::seal_mismatches`]).
+    /// Opens a snapshot whether or not it matches its seal (`--allow-modified-evidence`): how
+    /// it differs is kept, for the results to say ([`Snapshot::modified`]).
+    pub fn open_modified(dir: &Path) -> Result<Snapshot, EvidenceError> {
+        let mut snap = Snapshot::open_unverified(dir)?;
+        snap.modified = snap.seal_mismatches()?;
+        snap.verified = snap.modified.is_empty();
+        Ok(snap)
+    }
+
+    /// How the files differ from the seal (empty unless opened with
+    /// [`Snapshot::open_modified`] and they do).
+    pub fn modified(&self) -> &[String] {
+        &self.modified
+    }
+
+    /// Opens a snapshot without checking its seal (to look at it, not to assess it).
     pub fn open_unverified(dir: &Path) -> Result<Snapshot, EvidenceError> {
         let mpath = dir.join("manifest.json");
         if !dir.is_dir() {
@@ -294,7 +310,7 @@ impl Snapshot {
             records.push(serde_json::from_str(&line).map_err(|e| EvidenceError::Corrupt { path: rpath.clone(), message: format!("line {}: {e}", i + 1) })?);
         }
         let by_endpoint = records.iter().enumerate().map(|(i, r): (usize, &Record)| (format!("{} {}", r.source, r.endpoint), i)).collect();
-        Ok(Snapshot { dir: dir.to_path_buf(), manifest, records, by_endpoint, verified: false })
+        Ok(Snapshot { dir: dir.to_path_buf(), manifest, records, by_endpoint, verified: false, modified: Vec::new() })
     }
 
     pub fn record(&self, source: &str, endpoint: &str) -> Option<&Record> {

@@ -156,18 +156,7 @@ pub fn assess(snap: &Snapshot, node_files: Option<BTreeMap<String, NodeEvidence>
         Ok(cp) => format!("kubernetes ({})", cp.source()),
         Err(e) => format!("kubernetes (control plane: {e})"),
     };
-    let a = Assessment {
-        target: snap.manifest.target.clone(),
-        started: snap.manifest.started.clone(),
-        finished: snap.manifest.finished.clone(),
-        orchestrator,
-        results,
-        evidence_files: snap.cited_files(),
-        manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
-        parameters: policy.parameters(),
-        modified_evidence: Vec::new(),
-    };
-    (a, cluster)
+    (Assessment::of_snapshot(snap, orchestrator, results, policy.parameters()), cluster)
 }
 
 #[cfg(test)]

@@ -119,22 +119,7 @@ pub fn decide(cluster: &Cluster, policy: &Policy, index: &RuleIndex) -> Vec<Rule
 pub fn assess(snap: &Snapshot, host: Option<crate::facts::host::HostEvidence>, policy: &Policy, index: &RuleIndex) -> Assessment {
     let cluster = Cluster::new(Facts::load(snap, host), policy);
     let results = decide(&cluster, policy, index);
-    Assessment { parameters: policy.parameters(), ..assessment(snap, &cluster, results) }
-}
-
-/// The assessment of a snapshot from its decided results: what, when, and the evidence files.
-pub fn assessment(snap: &Snapshot, cluster: &Cluster, results: Vec<RuleResult>) -> Assessment {
-    Assessment {
-        target: snap.manifest.target.clone(),
-        started: snap.manifest.started.clone(),
-        finished: snap.manifest.finished.clone(),
-        orchestrator: cluster.orchestrators.source.clone(),
-        results,
-        evidence_files: snap.cited_files(),
-        manifest_sha256: snap.file_sha256("manifest.json").unwrap_or_default(),
-        parameters: Vec::new(),
-        modified_evidence: Vec::new(),
-    }
+    Assessment::of_snapshot(snap, cluster.orchestrators.source.clone(), results, policy.parameters())
 }
 
 #[cfg(test)]
